@@ -1,0 +1,169 @@
+//! Roles, grants and the one place where authorisation is decided.
+//!
+//! A role is granted on an org unit and applies to that unit and its subtree only — never to
+//! siblings or parents. Handlers never decide access themselves: services ask [`Principal`].
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::org::{OrgId, OrgUnit};
+use crate::users::User;
+use crate::{DomainError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Coordinator,
+    FocalPoint,
+    Leader,
+    Officer,
+    GrassrootsOfficer,
+    Trainee,
+    Instructor,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Admin,
+        Role::Coordinator,
+        Role::FocalPoint,
+        Role::Leader,
+        Role::Officer,
+        Role::GrassrootsOfficer,
+        Role::Trainee,
+        Role::Instructor,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::FocalPoint => "focal_point",
+            Role::Leader => "leader",
+            Role::Officer => "officer",
+            Role::GrassrootsOfficer => "grassroots_officer",
+            Role::Trainee => "trainee",
+            Role::Instructor => "instructor",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| DomainError::invalid("role", format!("không có vai trò '{s}'")))
+    }
+
+    /// The UI name (DESIGN.md §2).
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Quản trị hệ thống",
+            Role::Coordinator => "Cơ quan điều phối",
+            Role::FocalPoint => "Đầu mối CĐS",
+            Role::Leader => "Lãnh đạo",
+            Role::Officer => "Chuyên viên",
+            Role::GrassrootsOfficer => "Cán bộ TTCS",
+            Role::Trainee => "Học viên",
+            Role::Instructor => "Giảng viên",
+            Role::Auditor => "Thanh tra",
+        }
+    }
+
+    fn allows(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Role::Admin => true,
+            Role::Coordinator | Role::Auditor | Role::Leader => {
+                matches!(action, ReadUsers | ReadAudit)
+            }
+            Role::FocalPoint => matches!(action, ReadUsers | ReadAudit | ManageOrg),
+            Role::Officer | Role::GrassrootsOfficer | Role::Trainee | Role::Instructor => false,
+        }
+    }
+}
+
+/// What a principal may want to do to something that lives in an org unit's subtree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the users of a unit and their roles.
+    ReadUsers,
+    /// Create users, grant and revoke roles, reset passwords.
+    ManageUsers,
+    /// Read the audit entries of writes made in a unit.
+    ReadAudit,
+    /// Add or edit internal units (phòng, cục, vụ) and edit unit details.
+    ManageOrg,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Grant {
+    pub id: i64,
+    pub user_id: i64,
+    pub role: Role,
+    pub org_id: OrgId,
+    pub org_code: String,
+    pub org_name: String,
+    #[serde(skip)]
+    pub org_path: String,
+}
+
+/// The signed-in user with every role they hold: the subject of every authorisation decision.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    /// May this principal do `action` to something that lives in `unit`?
+    pub fn may(&self, action: Action, unit: &OrgUnit) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role.allows(action) && unit.path.starts_with(&g.org_path))
+    }
+
+    pub fn require(&self, action: Action, unit: &OrgUnit) -> Result<()> {
+        if self.may(action, unit) { Ok(()) } else { Err(DomainError::Forbidden(action_name(action))) }
+    }
+
+    /// The subtree roots (as paths) where `action` is allowed, for scoping list queries.
+    pub fn scope_paths(&self, action: Action) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .grants
+            .iter()
+            .filter(|g| g.role.allows(action))
+            .map(|g| g.org_path.clone())
+            .collect();
+        paths.sort();
+        // Drop paths already covered by a shorter one.
+        let mut kept: Vec<String> = Vec::new();
+        for p in paths {
+            if !kept.iter().any(|k| p.starts_with(k.as_str())) {
+                kept.push(p);
+            }
+        }
+        kept
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Holds a system-wide admin grant (admin on the root).
+    pub fn is_root_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Admin && g.org_path.matches('/').count() == 2)
+    }
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::ReadUsers => "xem người dùng của đơn vị này",
+        Action::ManageUsers => "quản lý người dùng của đơn vị này",
+        Action::ReadAudit => "xem nhật ký của đơn vị này",
+        Action::ManageOrg => "sửa cơ cấu của đơn vị này",
+    }
+}

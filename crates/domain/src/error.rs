@@ -1,0 +1,41 @@
+//! The domain's one error type. Every variant carries what the edge needs to tell the user
+//! (in Vietnamese, from [`crate::messages`]) without leaking internals.
+
+use chrono::{DateTime, Utc};
+
+pub type Result<T, E = DomainError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// Something named by the caller does not exist (or is outside the caller's scope for reads,
+    /// which is reported the same way so that scope does not leak existence).
+    #[error("{what} '{key}' not found")]
+    NotFound { what: &'static str, key: String },
+    /// The caller is signed in but may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// No valid credentials. One message for every cause, so it does not tell whether a user exists.
+    #[error("authentication failed")]
+    Unauthenticated,
+    /// Too many failed logins: temporarily locked.
+    #[error("account locked until {until}")]
+    Locked { until: DateTime<Utc> },
+    /// A field of the input is wrong; `field` is the input's own name for it.
+    #[error("invalid {field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    /// The write collides with existing data (a duplicate username, a stale version).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The storage layer failed; the message is for logs, never shown to users.
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+impl DomainError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid { field, message: message.into() }
+    }
+    pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
+        Self::NotFound { what, key: key.into() }
+    }
+}

@@ -1,0 +1,18 @@
+//! The rules of dxgov: types that carry them, the services that pages, API and jobs all call,
+//! and the repository trait that storage implements.
+//!
+//! Owns every business rule and every authorisation decision. Must not touch HTTP, HTML or SQL:
+//! storage is reached only through [`repo::Store`], time only through [`clock::Clock`].
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod messages;
+pub mod org;
+pub mod repo;
+pub mod services;
+pub mod users;
+
+pub use error::{DomainError, Result};
+pub use services::Services;

@@ -1,0 +1,56 @@
+//! Wiring: database → services → web state, shared by `serve`, the other commands and tests.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use domain::Services;
+use domain::clock::Clock;
+use store::{Db, DbConfig};
+
+use crate::config::Config;
+
+pub struct App {
+    pub db: Db,
+    pub services: Services,
+}
+
+impl App {
+    /// Connects and migrates; with `load_reference`, loads the shipped org data when missing.
+    pub async fn open(config: &Config, clock: Arc<dyn Clock>, load_reference: bool) -> anyhow::Result<Self> {
+        if config.is_sqlite() {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("không tạo được thư mục dữ liệu {}", config.data_dir.display()))?;
+        }
+        let db = Db::connect(&DbConfig {
+            url: config.database_url(),
+            pg_schema: config.database_schema.clone(),
+            max_connections: config.max_connections,
+        })
+        .await?;
+        db.migrate().await?;
+        let services = Services::new(Arc::new(db.clone()), clock);
+        let app = App { db, services };
+        if load_reference {
+            app.load_reference().await?;
+        }
+        Ok(app)
+    }
+
+    /// Loads the administrative divisions and central agencies once; returns units added.
+    pub async fn load_reference(&self) -> anyhow::Result<u64> {
+        let data = refdata::load()?;
+        Ok(self.services.load_reference(refdata::ROOT_NAME, &data.units, &data.successions).await?)
+    }
+
+    pub fn web_state(&self, config: &Config, metrics: Option<metrics_exporter_prometheus::PrometheusHandle>) -> web::AppState {
+        web::AppState {
+            services: self.services.clone(),
+            config: Arc::new(web::WebConfig {
+                cookie_secure: config.cookie_secure,
+                login_per_minute: config.login_per_minute,
+                body_limit: config.body_limit,
+            }),
+            metrics,
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The `dxgov` binary's library half: configuration, wiring of storage → services → web, the
+//! demo data, and the operational commands. `main.rs` only parses the command line.
+
+pub mod app;
+pub mod config;
+pub mod demo;

@@ -1,0 +1,169 @@
+//! One set of migrations for SQLite and PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Foundation)]
+    }
+}
+
+struct Foundation;
+
+impl MigrationName for Foundation {
+    fn name(&self) -> &str {
+        "m20261122_000001_foundation"
+    }
+}
+
+fn index(table: &'static str, name: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(table);
+    for c in cols {
+        i.col(*c);
+    }
+    if unique {
+        i.unique();
+    }
+    i.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Foundation {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("org_units")
+                .col(big_pk_auto("id"))
+                .col(text("code"))
+                .col(text("name"))
+                .col(text("search_key"))
+                .col(text("org_type"))
+                .col(big_integer_null("parent_id"))
+                .col(text("path"))
+                .col(date_null("valid_from"))
+                .col(date_null("valid_to"))
+                .foreign_key(ForeignKey::create().from("org_units", "parent_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("org_units", "idx_org_units_code", &["code"], false)).await?;
+        m.create_index(index("org_units", "idx_org_units_path", &["path"], false)).await?;
+        m.create_index(index("org_units", "idx_org_units_parent", &["parent_id"], false)).await?;
+        m.create_index(index("org_units", "idx_org_units_type", &["org_type", "path"], false)).await?;
+
+        m.create_table(
+            Table::create()
+                .table("org_successions")
+                .col(big_integer("old_id"))
+                .col(big_integer("new_id"))
+                .primary_key(Index::create().col("old_id").col("new_id"))
+                .foreign_key(ForeignKey::create().from("org_successions", "old_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("org_successions", "new_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("org_successions", "idx_org_successions_new", &["new_id"], false)).await?;
+
+        m.create_table(
+            Table::create()
+                .table("users")
+                .col(big_pk_auto("id"))
+                .col(text_uniq("username"))
+                .col(text("full_name"))
+                .col(text("search_key"))
+                .col(text_null("email"))
+                .col(big_integer("org_id"))
+                .col(text("password_hash"))
+                .col(boolean("must_change_password"))
+                .col(text_null("totp_secret"))
+                .col(integer("failed_logins"))
+                .col(timestamp_with_time_zone_null("locked_until"))
+                .col(boolean("active"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(ForeignKey::create().from("users", "org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("users", "idx_users_org", &["org_id"], false)).await?;
+
+        m.create_table(
+            Table::create()
+                .table("role_grants")
+                .col(big_pk_auto("id"))
+                .col(big_integer("user_id"))
+                .col(text("role"))
+                .col(big_integer("org_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(ForeignKey::create().from("role_grants", "user_id").to("users", "id"))
+                .foreign_key(ForeignKey::create().from("role_grants", "org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("role_grants", "idx_role_grants_unique", &["user_id", "role", "org_id"], true)).await?;
+
+        m.create_table(
+            Table::create()
+                .table("api_tokens")
+                .col(big_pk_auto("id"))
+                .col(text_uniq("digest"))
+                .col(big_integer("user_id"))
+                .col(timestamp_with_time_zone("expires_at"))
+                .foreign_key(ForeignKey::create().from("api_tokens", "user_id").to("users", "id"))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("sessions")
+                .col(text("id").primary_key())
+                .col(text("data"))
+                .col(timestamp_with_time_zone("expires_at"))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("audit_log")
+                .col(big_integer("seq").primary_key())
+                .col(timestamp_with_time_zone("at"))
+                .col(big_integer_null("actor_id"))
+                .col(text("actor"))
+                .col(text("action"))
+                .col(text("entity"))
+                .col(text_null("entity_id"))
+                .col(big_integer_null("org_id"))
+                .col(text_null("before_json"))
+                .col(text_null("after_json"))
+                .col(text("prev_hash"))
+                .col(text("hash"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("audit_log", "idx_audit_log_org", &["org_id", "seq"], false)).await?;
+
+        m.create_table(
+            Table::create()
+                .table("audit_head")
+                .col(integer("id").primary_key())
+                .col(big_integer("seq"))
+                .col(text("hash"))
+                .to_owned(),
+        )
+        .await?;
+        m.exec_stmt(
+            Query::insert()
+                .into_table("audit_head")
+                .columns(["id", "seq", "hash"])
+                .values_panic([1.into(), 0i64.into(), domain::audit::GENESIS_HASH.into()])
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,70 @@
+//! JSON API under `/api/v1`, described by OpenAPI 3.1 at `/api/v1/openapi.json`.
+//! Handlers parse, call one service, and return JSON; errors are problem+json.
+
+pub mod audit;
+pub mod auth;
+pub mod ops;
+pub mod orgs;
+pub mod users;
+
+use axum::Json;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::error::{ApiError, EdgeError};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "dxgov API", version = "1", description = "Nền tảng điều hành chuyển đổi số — API JSON. Lỗi trả về theo RFC 9457 (application/problem+json)."),
+    paths(
+        auth::token, auth::me, auth::change_password, auth::totp_secret, auth::totp_enable, auth::totp_disable,
+        orgs::dashboard, orgs::list, orgs::show, orgs::rename, orgs::create_unit,
+        users::list, users::create, users::show, users::grant, users::reset_password, users::revoke,
+        audit::recent,
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
+
+/// The OpenAPI 3.1 description of this API.
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// A page of results with the total count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl<T> From<domain::org::Page<T>> for Paged<T> {
+    fn from(p: domain::org::Page<T>) -> Self {
+        Paged { items: p.items, total: p.total, offset: p.offset, limit: p.limit }
+    }
+}
+
+/// Parses an optional query value, naming the field when it is wrong.
+pub fn parse_opt<T>(field: &'static str, value: Option<&str>, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Result<Option<T>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v)
+            .map(Some)
+            .ok_or_else(|| ApiError(EdgeError::BadRequest { field, message: format!("giá trị '{v}' không hợp lệ, cần {expected}") })),
+    }
+}

@@ -1,0 +1,53 @@
+//! Vietnamese display formats: dates dd/mm/yyyy, numbers `1.234,5`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+pub fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+pub fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(date).unwrap_or_default()
+}
+
+/// A timestamp in Vietnam's time (UTC+7): `22/11/2026 18:42`.
+pub fn datetime(t: DateTime<Utc>) -> String {
+    let vn = FixedOffset::east_opt(7 * 3600).map(|tz| t.with_timezone(&tz));
+    vn.map(|t| t.format("%d/%m/%Y %H:%M").to_string()).unwrap_or_default()
+}
+
+/// Thousands separated by '.', as Vietnamese writes them: `10.035`.
+pub fn int(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Parses a date typed as dd/mm/yyyy or yyyy-mm-dd (what `<input type=date>` sends).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_formats() {
+        assert_eq!(int(10035), "10.035");
+        assert_eq!(int(999), "999");
+        assert_eq!(int(1234567), "1.234.567");
+        let d = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        assert_eq!(date(d), "01/07/2025");
+        assert_eq!(parse_date("01/07/2025"), Some(d));
+        assert_eq!(parse_date("2025-07-01"), Some(d));
+        assert_eq!(parse_date("31/02/2025"), None);
+    }
+}

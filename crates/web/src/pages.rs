@@ -1,0 +1,69 @@
+//! Server-rendered Vietnamese pages. Core flows work without JavaScript; every page here has
+//! its JSON twin under `api/`, and both call the same service.
+
+pub mod account;
+pub mod assets;
+pub mod audit;
+pub mod home;
+pub mod login;
+pub mod orgs;
+pub mod users;
+
+use domain::auth::{Action, Principal};
+use tower_sessions::Session;
+
+use crate::session::csrf_token;
+
+/// What the shared layout needs: who is signed in, the CSRF token, which menu items to show.
+pub struct Layout {
+    pub user_name: String,
+    pub username: String,
+    pub csrf: String,
+    pub can_users: bool,
+    pub can_audit: bool,
+    /// Menu item to highlight.
+    pub active: &'static str,
+}
+
+impl Layout {
+    pub async fn new(session: &Session, p: &Principal, active: &'static str) -> Self {
+        Layout {
+            user_name: p.user.full_name.clone(),
+            username: p.user.username.clone(),
+            csrf: csrf_token(session).await,
+            can_users: !p.scope_paths(Action::ReadUsers).is_empty(),
+            can_audit: !p.scope_paths(Action::ReadAudit).is_empty(),
+            active,
+        }
+    }
+
+    /// For pages shown before sign-in.
+    pub async fn anonymous(session: &Session) -> Self {
+        Layout {
+            user_name: String::new(),
+            username: String::new(),
+            csrf: csrf_token(session).await,
+            can_users: false,
+            can_audit: false,
+            active: "",
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        !self.username.is_empty()
+    }
+}
+
+/// A flash-like notice carried in the query string after a redirect (`?ok=…`).
+pub fn notice(ok: Option<&str>) -> Option<&'static str> {
+    match ok? {
+        "password" => Some("Đã đổi mật khẩu."),
+        "totp-on" => Some("Đã bật xác thực hai bước."),
+        "totp-off" => Some("Đã tắt xác thực hai bước."),
+        "unit" => Some("Đã thêm đơn vị."),
+        "renamed" => Some("Đã đổi tên đơn vị."),
+        "granted" => Some("Đã cấp vai trò."),
+        "revoked" => Some("Đã thu hồi vai trò."),
+        _ => None,
+    }
+}

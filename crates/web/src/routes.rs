@@ -1,0 +1,186 @@
+//! The one table of routes. Every route is declared with its [`Access`] rule, so a route cannot
+//! be added without one; the authorisation tests enumerate this table.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, delete, get, patch, post};
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::error::{EdgeError, for_path};
+use crate::session::{COOKIE_NAME, DbSessionStore, authenticate, csrf, enforce};
+use crate::{AppState, api, pages};
+
+/// Who may call a route. Scope within an org subtree is then checked by the domain services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (login, health, the API description).
+    Public,
+    /// Signed in; the caller's own account. Allowed before a forced password change.
+    Account,
+    /// Signed in; reads shared reference data (the org directory) or the caller's own data.
+    SignedIn,
+    /// Signed in; what it reads or changes lives in an org unit and the domain checks the
+    /// caller's grants on that unit's subtree.
+    Scoped,
+}
+
+pub struct RouteDef {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    /// Subject to the per-IP login rate limit.
+    pub rate_limited: bool,
+    pub handler: MethodRouter<AppState>,
+}
+
+fn r(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteDef {
+    RouteDef { method, path, access, rate_limited: false, handler }
+}
+
+fn limited(mut def: RouteDef) -> RouteDef {
+    def.rate_limited = true;
+    def
+}
+
+/// Every route of the application.
+pub fn route_table() -> Vec<RouteDef> {
+    use Access::*;
+    vec![
+        // Operations
+        r("GET", "/healthz", Public, get(api::ops::healthz)),
+        r("GET", "/readyz", Public, get(api::ops::readyz)),
+        r("GET", "/metrics", Public, get(api::ops::metrics)),
+        r("GET", "/static/app.css", Public, get(pages::assets::css)),
+        r("GET", "/api/v1/openapi.json", Public, get(api::openapi_json)),
+        // Pages
+        r("GET", "/login", Public, get(pages::login::form)),
+        limited(r("POST", "/login", Public, post(pages::login::submit))),
+        r("POST", "/logout", Account, post(pages::login::logout)),
+        r("GET", "/", Scoped, get(pages::home::show)),
+        r("GET", "/account", Account, get(pages::account::show)),
+        r("GET", "/account/password", Account, get(pages::account::password_form)),
+        r("POST", "/account/password", Account, post(pages::account::password_submit)),
+        r("GET", "/account/totp", SignedIn, get(pages::account::totp_form)),
+        r("POST", "/account/totp", SignedIn, post(pages::account::totp_enable)),
+        r("POST", "/account/totp/disable", SignedIn, post(pages::account::totp_disable)),
+        r("GET", "/orgs", SignedIn, get(pages::orgs::index)),
+        r("GET", "/orgs/{code}", Scoped, get(pages::orgs::show)),
+        r("POST", "/orgs/{code}/units", Scoped, post(pages::orgs::create_unit)),
+        r("POST", "/orgs/{code}/rename", Scoped, post(pages::orgs::rename)),
+        r("GET", "/users", Scoped, get(pages::users::index)),
+        r("GET", "/users/new", Scoped, get(pages::users::new_form)),
+        r("POST", "/users", Scoped, post(pages::users::create)),
+        r("GET", "/users/{id}", Scoped, get(pages::users::show)),
+        r("POST", "/users/{id}/grants", Scoped, post(pages::users::grant)),
+        r("POST", "/users/{id}/reset-password", Scoped, post(pages::users::reset_password)),
+        r("POST", "/grants/{id}/revoke", Scoped, post(pages::users::revoke)),
+        r("GET", "/audit", Scoped, get(pages::audit::index)),
+        // JSON API
+        limited(r("POST", "/api/v1/auth/token", Public, post(api::auth::token))),
+        r("GET", "/api/v1/me", Account, get(api::auth::me)),
+        r("POST", "/api/v1/me/password", Account, post(api::auth::change_password)),
+        r("GET", "/api/v1/me/totp/secret", SignedIn, get(api::auth::totp_secret)),
+        r("POST", "/api/v1/me/totp", SignedIn, post(api::auth::totp_enable)),
+        r("DELETE", "/api/v1/me/totp", SignedIn, delete(api::auth::totp_disable)),
+        r("GET", "/api/v1/dashboard", Scoped, get(api::orgs::dashboard)),
+        r("GET", "/api/v1/org-units", SignedIn, get(api::orgs::list)),
+        r("GET", "/api/v1/org-units/{code}", SignedIn, get(api::orgs::show)),
+        r("PATCH", "/api/v1/org-units/{code}", Scoped, patch(api::orgs::rename)),
+        r("POST", "/api/v1/org-units/{code}/units", Scoped, post(api::orgs::create_unit)),
+        r("GET", "/api/v1/users", Scoped, get(api::users::list)),
+        r("POST", "/api/v1/users", Scoped, post(api::users::create)),
+        r("GET", "/api/v1/users/{id}", Scoped, get(api::users::show)),
+        r("POST", "/api/v1/users/{id}/grants", Scoped, post(api::users::grant)),
+        r("POST", "/api/v1/users/{id}/reset-password", Scoped, post(api::users::reset_password)),
+        r("DELETE", "/api/v1/grants/{id}", Scoped, delete(api::users::revoke)),
+        r("GET", "/api/v1/audit", Scoped, get(api::audit::recent)),
+    ]
+}
+
+/// Builds the application: every route of [`route_table`] behind its access rule, then the
+/// shared layers (sessions, caller, CSRF, body limit, compression, tracing).
+pub fn router(state: AppState) -> Router {
+    let limiter = (state.config.login_per_minute > 0).then(|| {
+        let per_ms = (60_000 / u64::from(state.config.login_per_minute)).max(1);
+        Arc::new(
+            GovernorConfigBuilder::default()
+                .per_millisecond(per_ms)
+                .burst_size(state.config.login_per_minute.min(10))
+                .finish()
+                .unwrap_or_default(),
+        )
+    });
+    let mut app: Router<AppState> = Router::new();
+    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    for def in route_table() {
+        let access = def.access;
+        let mut handler = def.handler.route_layer(middleware::from_fn(move |req: Request, next: Next| enforce(access, req, next)));
+        if let (true, Some(cfg)) = (def.rate_limited, &limiter) {
+            handler = handler.layer(
+                GovernorLayer::new(cfg.clone())
+                    .error_handler(|_| for_path("/", EdgeError::TooManyRequests)),
+            );
+        }
+        match by_path.iter_mut().find(|(p, _)| *p == def.path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => by_path.push((def.path, handler)),
+        }
+    }
+    for (path, handler) in by_path {
+        app = app.route(path, handler);
+    }
+    let sessions = SessionManagerLayer::new(DbSessionStore(state.services.clone()))
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+    let limit = state.config.body_limit;
+    app.fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(move |req: Request, next: Next| body_limit(limit, req, next)))
+        .layer(middleware::from_fn(count_requests))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    for_path(&path, EdgeError::Domain(domain::DomainError::not_found("trang", path.clone())))
+}
+
+/// Refuses a declared body over the limit with a clear 413 before anything reads it.
+async fn body_limit(limit: usize, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return for_path(req.uri().path(), EdgeError::PayloadTooLarge);
+    }
+    let res = next.run(req).await;
+    res.into_response()
+}
+
+async fn count_requests(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    metrics::counter!("dxgov_http_requests_total", "status" => res.status().as_u16().to_string()).increment(1);
+    res
+}

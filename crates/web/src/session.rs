@@ -1,0 +1,209 @@
+//! Sessions in the database (they survive restarts and are shared by several app processes on
+//! one PostgreSQL), who is asking (session cookie or API bearer token), CSRF on every form.
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use domain::auth::Principal;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::{Session, SessionStore, session_store};
+
+use crate::AppState;
+use crate::error::{EdgeError, for_path};
+use crate::routes::Access;
+
+pub const COOKIE_NAME: &str = "dxgov_session";
+const USER_KEY: &str = "user_id";
+const CSRF_KEY: &str = "csrf";
+/// Name of the hidden form field and of the header API clients using the cookie send.
+pub const CSRF_FIELD: &str = "csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// tower-sessions' store, kept in the database through the domain's services.
+#[derive(Clone)]
+pub struct DbSessionStore(pub domain::Services);
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbSessionStore")
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(record).map_err(backend)?;
+        let expires = DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), 0).ok_or_else(|| backend("expiry"))?;
+        self.0.session_save(&record.id.to_string(), &data, expires).await.map_err(backend)
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self.0.session_load(&id.to_string()).await.map_err(backend)? {
+            Some(data) => Ok(serde_json::from_str(&data).ok()),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.0.session_delete(&id.to_string()).await.map_err(backend)
+    }
+}
+
+/// Who is asking, put in the request's extensions by [`authenticate`].
+#[derive(Clone, Default)]
+pub struct Caller {
+    pub principal: Option<Principal>,
+    /// Came with a bearer token (no cookie, so no CSRF risk).
+    pub by_token: bool,
+}
+
+/// Finds the caller from a bearer token or the session.
+pub async fn authenticate(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let caller = match bearer {
+        Some(token) => match state.services.principal_by_token(&token).await {
+            Ok(p) => Caller { principal: Some(p), by_token: true },
+            Err(_) => return for_path(req.uri().path(), EdgeError::NotSignedIn),
+        },
+        None => {
+            let uid = session.get::<i64>(USER_KEY).await.ok().flatten();
+            let principal = match uid {
+                Some(uid) => state.services.principal(uid).await.ok(),
+                None => None,
+            };
+            Caller { principal, by_token: false }
+        }
+    };
+    req.extensions_mut().insert(caller);
+    next.run(req).await
+}
+
+/// Enforces a route's [`Access`] rule before its handler runs.
+pub async fn enforce(access: Access, req: Request, next: Next) -> Response {
+    if access == Access::Public {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    let caller = req.extensions().get::<Caller>().cloned().unwrap_or_default();
+    let Some(principal) = caller.principal else {
+        if path.starts_with("/api/") {
+            return for_path(&path, EdgeError::NotSignedIn);
+        }
+        let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = format!("/login?next={}", urlencode(next_url));
+        return Redirect::to(&target).into_response();
+    };
+    if principal.user.must_change_password && access != Access::Account {
+        if path.starts_with("/api/") {
+            return for_path(&path, EdgeError::PasswordChangeRequired);
+        }
+        return Redirect::to("/account/password").into_response();
+    }
+    next.run(req).await
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_string()).unwrap_or_default()
+}
+
+/// Rejects state-changing requests that carry the session cookie without the session's CSRF
+/// token: forms send it as a hidden field, cookie-based API calls as the `X-CSRF-Token` header.
+/// Bearer-token calls carry no cookie and need none.
+pub async fn csrf(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    let by_token = req.extensions().get::<Caller>().is_some_and(|c| c.by_token);
+    if by_token {
+        return next.run(req).await;
+    }
+    let expected = session.get::<String>(CSRF_KEY).await.ok().flatten();
+    if path.starts_with("/api/") {
+        let signed_in = req.extensions().get::<Caller>().is_some_and(|c| c.principal.is_some());
+        if !signed_in {
+            return next.run(req).await; // nothing ambient to abuse (e.g. POST /api/v1/auth/token)
+        }
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        return match (expected, sent) {
+            (Some(e), Some(s)) if constant_eq(&e, s) => next.run(req).await,
+            _ => for_path(&path, EdgeError::Csrf),
+        };
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
+        Ok(b) => b,
+        Err(_) => return for_path(&path, EdgeError::PayloadTooLarge),
+    };
+    let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|fields| fields.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+    match (expected, sent) {
+        (Some(e), Some(s)) if constant_eq(&e, &s) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        _ => for_path(&path, EdgeError::Csrf),
+    }
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The session's CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(CSRF_KEY).await {
+        return t;
+    }
+    let t = domain::users::random_token();
+    let _ = session.insert(CSRF_KEY, &t).await;
+    t
+}
+
+/// Signs the session in as `user_id` under a fresh session id (no fixation).
+pub async fn sign_in(session: &Session, user_id: i64) -> Result<(), EdgeError> {
+    let storage = |e: tower_sessions::session::Error| EdgeError::Domain(domain::DomainError::Storage(e.to_string()));
+    session.cycle_id().await.map_err(storage)?;
+    session.insert(USER_KEY, user_id).await.map_err(storage)?;
+    session.insert(CSRF_KEY, domain::users::random_token()).await.map_err(storage)
+}
+
+pub async fn sign_out(session: &Session) {
+    let _ = session.flush().await;
+}
+
+/// The signed-in principal; handlers behind a non-public route take this.
+pub struct Actor(pub Principal);
+
+pub struct ActorRejection(String);
+
+impl IntoResponse for ActorRejection {
+    fn into_response(self) -> Response {
+        for_path(&self.0, EdgeError::NotSignedIn)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = ActorRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .and_then(|c| c.principal.clone())
+            .map(Actor)
+            .ok_or_else(|| ActorRejection(parts.uri.path().to_string()))
+    }
+}
