@@ -62,7 +62,6 @@ pub trait Store: Send + Sync {
     async fn user_get(&self, id: UserId) -> Result<Option<User>>;
     async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
     async fn user_list(&self, query: &UserQuery) -> Result<Page<User>>;
-    async fn user_total(&self) -> Result<u64>;
     async fn user_insert(&self, user: &NewUserRecord, audit: AuditDraft) -> Result<User>;
     async fn user_set_password(
         &self,

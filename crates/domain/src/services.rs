@@ -49,6 +49,7 @@ pub struct Dashboard {
     pub current_by_type: Vec<TypeCount>,
     /// Units valid on 30/06/2025, the last day of the old structure.
     pub before_reform_by_type: Vec<TypeCount>,
+    /// Users the caller may see.
     pub users: u64,
     pub recent_audit: Vec<AuditEntry>,
 }
@@ -280,7 +281,14 @@ impl Services {
             as_of: today,
             current_by_type: self.count_by_type(Some(today)).await?,
             before_reform_by_type: self.count_by_type(Some(before)).await?,
-            users: self.store.user_total().await?,
+            users: {
+                let within_paths = actor.scope_paths(Action::ReadUsers);
+                if within_paths.is_empty() {
+                    0
+                } else {
+                    self.store.user_list(&UserQuery { within_paths, limit: 1, ..Default::default() }).await?.total
+                }
+            },
             recent_audit,
         })
     }

@@ -463,10 +463,6 @@ impl Store for Db {
         Ok(Page { items, total, offset: q.offset, limit: q.limit })
     }
 
-    async fn user_total(&self) -> Result<u64> {
-        user::Entity::find().count(self.connection()).await.map_err(storage)
-    }
-
     async fn user_insert(&self, u: &NewUserRecord, mut audit: AuditDraft) -> Result<User> {
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
         let m = user::ActiveModel {

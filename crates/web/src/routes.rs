@@ -127,9 +127,9 @@ pub fn router(state: AppState) -> Router {
         let access = def.access;
         let mut handler = def.handler.route_layer(middleware::from_fn(move |req: Request, next: Next| enforce(access, req, next)));
         if let (true, Some(cfg)) = (def.rate_limited, &limiter) {
+            let path = def.path;
             handler = handler.layer(
-                GovernorLayer::new(cfg.clone())
-                    .error_handler(|_| for_path("/", EdgeError::TooManyRequests)),
+                GovernorLayer::new(cfg.clone()).error_handler(move |_| for_path(path, EdgeError::TooManyRequests)),
             );
         }
         match by_path.iter_mut().find(|(p, _)| *p == def.path) {

@@ -1,0 +1,272 @@
+//! The authorisation matrix: a user of province A (Quảng Ngãi, 51) — even its admin — cannot
+//! read or change anything of province B (Hà Nội, 01) through any page or API route. The test
+//! walks `web::route_table()`, so a route added without a case here fails it.
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use web::Access;
+
+use crate::harness::{PASSWORD, TestApp};
+
+struct Ctx {
+    app: TestApp,
+    /// A's admin, signed in through the login form, with the session's CSRF token.
+    page: Client,
+    csrf: String,
+    /// A's admin's bearer token.
+    token: String,
+    b_officer: i64,
+    b_grant: i64,
+}
+
+impl Ctx {
+    async fn page(&self, method: Method, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        fields.extend_from_slice(form);
+        let req = self.page.request(method.clone(), self.app.url(path));
+        let req = if method == Method::GET { req } else { req.form(&fields) };
+        let res = req.send().await.unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    async fn api(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, String) {
+        let mut req = Client::new().request(method, self.app.url(path)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+}
+
+fn denied(status: StatusCode) -> bool {
+    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND
+}
+
+/// B's people and activity must not show in what A's admin sees.
+fn no_trace_of_b(body: &str) -> bool {
+    !body.contains("b.officer") && !body.contains("b.admin") && !body.contains("Chuyên viên Hà Nội")
+}
+
+#[tokio::test]
+async fn province_a_cannot_read_or_change_anything_of_province_b() {
+    let app = TestApp::spawn().await;
+    let s = app.services();
+    // Activity in B, so that B has users, grants and audit entries to leak.
+    let b_admin = s.login("b.admin", PASSWORD, None).await.unwrap();
+    let (b_new, _) = s
+        .create_user(&b_admin, &domain::services::NewUserInput { username: "b.moi".into(), full_name: "Người mới Hà Nội".into(), org_code: "01.SKHCN".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let b_officer = s.login("b.officer", PASSWORD, None).await.unwrap();
+    let b_grant = s.grant_role(&b_admin, b_new.id, domain::auth::Role::Officer, "01.SKHCN").await.unwrap();
+    let b_before = s.get_user(&b_admin, b_officer.user.id).await.unwrap();
+    let b_unit_before = s.org_by_code("01.SKHCN", None).await.unwrap();
+
+    let (page, csrf) = app.sign_in("a.admin", PASSWORD).await;
+    let token = app.token("a.admin", PASSWORD).await;
+    let ctx = Ctx { page, csrf, token, b_officer: b_officer.user.id, b_grant: b_grant.id, app };
+    let b_user = format!("/users/{}", ctx.b_officer);
+    let b_grant_path = format!("/grants/{}/revoke", ctx.b_grant);
+    let api_b_user = format!("/api/v1/users/{}", ctx.b_officer);
+
+    let mut checked = 0;
+    for def in web::route_table() {
+        let key = format!("{} {}", def.method, def.path);
+        use Method as M;
+        match key.as_str() {
+            // Public: no data of any org unit.
+            "GET /healthz" | "GET /readyz" | "GET /metrics" | "GET /static/app.css" | "GET /api/v1/openapi.json" | "GET /login"
+            | "POST /login" | "POST /api/v1/auth/token" => assert_eq!(def.access, Access::Public, "{key}"),
+            // The caller's own account: nothing of another unit is reachable through them.
+            "POST /logout" | "GET /account" | "GET /account/password" | "POST /account/password" | "GET /api/v1/me"
+            | "POST /api/v1/me/password" | "GET /account/totp" | "POST /account/totp" | "POST /account/totp/disable"
+            | "GET /api/v1/me/totp/secret" | "POST /api/v1/me/totp" | "DELETE /api/v1/me/totp" => {
+                assert_ne!(def.access, Access::Public, "{key}");
+                assert_ne!(def.access, Access::Scoped, "{key} takes no unit");
+            }
+            // The org directory (names, codes, structure of official and internal units) is shared
+            // reference data every official reads; what lives in a unit is scoped (cases below).
+            "GET /orgs" | "GET /api/v1/org-units" | "GET /api/v1/org-units/{code}" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, body) = if def.path.starts_with("/api") { ctx.api(M::GET, &def.path.replace("{code}", "01.SKHCN"), None).await } else { ctx.page(M::GET, "/orgs?q=ha%20noi", &[]).await };
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(no_trace_of_b(&body), "{key} shows B's people");
+            }
+            "GET /" => {
+                let (st, body) = ctx.page(M::GET, "/", &[]).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(no_trace_of_b(&body), "dashboard shows B's activity");
+            }
+            "GET /api/v1/dashboard" => {
+                let (st, body) = ctx.api(M::GET, "/api/v1/dashboard", None).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(no_trace_of_b(&body), "dashboard API shows B's activity");
+            }
+            "GET /orgs/{code}" => {
+                let (st, body) = ctx.page(M::GET, "/orgs/01.SKHCN", &[]).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(no_trace_of_b(&body), "B's unit page lists B's users to A");
+                assert!(!body.contains("Thêm đơn vị nội bộ") && !body.contains("Đổi tên"), "B's unit offers A management forms");
+            }
+            "POST /orgs/{code}/units" => {
+                let (st, _) = ctx.page(M::POST, "/orgs/01.SKHCN/units", &[("code", "01.X"), ("name", "Phòng lạ")]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/org-units/{code}/units" => {
+                let (st, _) = ctx.api(M::POST, "/api/v1/org-units/01.SKHCN/units", Some(json!({"code": "01.Y", "name": "Phòng lạ"}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /orgs/{code}/rename" => {
+                let (st, _) = ctx.page(M::POST, "/orgs/01.SKHCN/rename", &[("name", "Đổi tên trái phép")]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "PATCH /api/v1/org-units/{code}" => {
+                let (st, _) = ctx.api(M::PATCH, "/api/v1/org-units/01.SKHCN", Some(json!({"name": "Đổi tên trái phép"}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /users" => {
+                let (st, body) = ctx.page(M::GET, "/users", &[]).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(no_trace_of_b(&body) && !body.contains("b.moi"), "users page lists B's users");
+            }
+            "GET /api/v1/users" => {
+                let (st, body) = ctx.api(M::GET, "/api/v1/users?org=01", None).await;
+                assert_eq!(st, StatusCode::OK);
+                let v: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(v["total"], 0, "users API lists B's users: {body}");
+                let (_, all) = ctx.api(M::GET, "/api/v1/users", None).await;
+                assert!(no_trace_of_b(&all) && !all.contains("b.moi"));
+            }
+            "GET /users/new" => {
+                let (st, body) = ctx.page(M::GET, "/users/new", &[]).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(no_trace_of_b(&body));
+            }
+            "POST /users" => {
+                let (st, _) = ctx.page(M::POST, "/users", &[("username", "lan.sang"), ("full_name", "Lấn Sang"), ("org_code", "01.SKHCN"), ("role", "")]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/users" => {
+                let (st, _) = ctx.api(M::POST, "/api/v1/users", Some(json!({"username": "lan.sang2", "full_name": "Lấn Sang", "org_code": "01"}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /users/{id}" => {
+                let (st, body) = ctx.page(M::GET, &b_user, &[]).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(no_trace_of_b(&body));
+            }
+            "GET /api/v1/users/{id}" => {
+                let (st, body) = ctx.api(M::GET, &api_b_user, None).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(no_trace_of_b(&body));
+            }
+            "POST /users/{id}/grants" => {
+                let (st, _) = ctx.page(M::POST, &format!("{b_user}/grants"), &[("role", "admin"), ("org_code", "01")]).await;
+                assert!(denied(st), "{key}: {st}");
+                // Nor may A grant its own people a role in B.
+                let a_officer = ctx.app.services().org_by_code("51.SKHCN", None).await.unwrap();
+                let _ = a_officer;
+            }
+            "POST /api/v1/users/{id}/grants" => {
+                let (st, _) = ctx.api(M::POST, &format!("{api_b_user}/grants"), Some(json!({"role": "admin", "org_code": "01"}))).await;
+                assert!(denied(st), "{key}: {st}");
+                let a_officer = ctx.app.services().login("a.officer", PASSWORD, None).await.unwrap();
+                let (st, _) = ctx.api(M::POST, &format!("/api/v1/users/{}/grants", a_officer.user.id), Some(json!({"role": "admin", "org_code": "01"}))).await;
+                assert!(denied(st), "A grants a role in B: {st}");
+            }
+            "POST /users/{id}/reset-password" => {
+                let (st, body) = ctx.page(M::POST, &format!("{b_user}/reset-password"), &[]).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("initial-password"));
+            }
+            "POST /api/v1/users/{id}/reset-password" => {
+                let (st, _) = ctx.api(M::POST, &format!("{api_b_user}/reset-password"), None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /grants/{id}/revoke" => {
+                let (st, _) = ctx.page(M::POST, &b_grant_path, &[]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "DELETE /api/v1/grants/{id}" => {
+                let (st, _) = ctx.api(M::DELETE, &format!("/api/v1/grants/{}", ctx.b_grant), None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /audit" => {
+                let (st, body) = ctx.page(M::GET, "/audit", &[]).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(no_trace_of_b(&body), "audit page shows B's entries");
+            }
+            "GET /api/v1/audit" => {
+                let (st, body) = ctx.api(M::GET, "/api/v1/audit?limit=500", None).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(no_trace_of_b(&body), "audit API shows B's entries");
+            }
+            other => panic!("route {other} has no case in the authorisation matrix: add one to tests/it/authz.rs"),
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, web::route_table().len());
+
+    // Nothing of B changed.
+    let s = ctx.app.services();
+    let b_admin = s.login("b.admin", PASSWORD, None).await.unwrap();
+    let b_after = s.get_user(&b_admin, ctx.b_officer).await.unwrap();
+    assert_eq!(b_before.1.len(), b_after.1.len());
+    assert_eq!(b_before.0.password_hash, b_after.0.password_hash);
+    assert!(s.get_user(&b_admin, b_new.id).await.unwrap().1.iter().any(|g| g.id == ctx.b_grant), "B's grant survived");
+    let b_unit_after = s.org_by_code("01.SKHCN", None).await.unwrap();
+    assert_eq!(b_unit_before.name, b_unit_after.name);
+    assert!(s.org_by_code("01.X", None).await.is_err() && s.org_by_code("01.Y", None).await.is_err());
+    assert!(s.login("lan.sang", PASSWORD, None).await.is_err());
+}
+
+#[tokio::test]
+async fn every_non_public_route_needs_a_signed_in_caller() {
+    let app = TestApp::spawn().await;
+    let http = app.client();
+    for def in web::route_table().into_iter().filter(|d| d.access != Access::Public) {
+        let path = def.path.replace("{code}", "51").replace("{id}", "1");
+        let method = Method::from_bytes(def.method.as_bytes()).unwrap();
+        let res = http.request(method, app.url(&path)).send().await.unwrap();
+        let st = res.status();
+        if def.path.starts_with("/api/") {
+            assert_eq!(st, StatusCode::UNAUTHORIZED, "{} {}", def.method, def.path);
+        } else if def.method == "GET" {
+            assert_eq!(st, StatusCode::SEE_OTHER, "{} {}", def.method, def.path);
+            assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"));
+        } else {
+            // A form post without a session has no CSRF token either.
+            assert_eq!(st, StatusCode::FORBIDDEN, "{} {}", def.method, def.path);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_national_view_reaches_every_province_and_the_auditor_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let root = app.token("root.admin", PASSWORD).await;
+    let users: Value = Client::new().get(app.url("/api/v1/users?limit=200")).bearer_auth(&root).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert!(names.contains(&"a.officer") && names.contains(&"b.officer"), "{names:?}");
+
+    // The auditor of A reads A's users but cannot create, grant or reset.
+    let auditor = app.token("a.auditor", PASSWORD).await;
+    let list: Value = Client::new().get(app.url("/api/v1/users")).bearer_auth(&auditor).send().await.unwrap().json().await.unwrap();
+    assert!(list["total"].as_u64().unwrap() >= 2);
+    let officer_id = app.services().login("a.officer", PASSWORD, None).await.unwrap().user.id;
+    let res = Client::new().post(app.url(&format!("/api/v1/users/{officer_id}/reset-password"))).bearer_auth(&auditor).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = Client::new()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&auditor)
+        .json(&json!({"username": "x.moi", "full_name": "X", "org_code": "51"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // An officer has no user list at all.
+    let officer = app.token("a.officer", PASSWORD).await;
+    let res = Client::new().get(app.url("/api/v1/users")).bearer_auth(&officer).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

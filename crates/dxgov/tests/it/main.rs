@@ -1,0 +1,14 @@
+//! dxgov's integration tests: one binary, one module per feature. Every test gets a fresh
+//! database — a temporary SQLite file, or its own PostgreSQL schema when `TEST_DATABASE_URL`
+//! names a server — and a real server on a loopback port.
+
+mod harness;
+
+mod audit;
+mod auth;
+mod authz;
+mod backup;
+mod bad_input;
+mod browser;
+mod openapi;
+mod orgs;
