@@ -35,7 +35,10 @@ echo "== PostgreSQL on 127.0.0.1:$pgport"
 
 # 3. The suite on each backend.
 cargo build --workspace --tests --quiet
+status=0
 echo "== tests on SQLite"
-cargo test --workspace --no-fail-fast
+cargo test --workspace --no-fail-fast || status=1
 echo "== tests on PostgreSQL"
-TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/postgres" cargo test --workspace --no-fail-fast
+TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/postgres" cargo test --workspace --no-fail-fast || status=1
+if [ "$status" != 0 ]; then echo "== FAILED (see above)"; fi
+exit "$status"
