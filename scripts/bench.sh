@@ -26,10 +26,11 @@ log() { printf '%s\n' "$*" >&2; }
 # --- tools -----------------------------------------------------------------------------------
 command -v curl >/dev/null || { log "curl is required"; exit 1; }
 if ! command -v wrk >/dev/null; then
+  command -v apt-get >/dev/null || { log "wrk is required (and apt-get is not available to install it)"; exit 1; }
   log "wrk not found; installing it with apt-get"
   if [ "$(id -u)" = 0 ]; then APT=(apt-get); else APT=(sudo apt-get); fi
   "${APT[@]}" update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq wrk >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq wrk >/dev/null || { log "apt-get install wrk failed"; exit 1; }
 fi
 command -v wrk >/dev/null || { log "wrk is required"; exit 1; }
 

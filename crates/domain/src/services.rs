@@ -37,7 +37,7 @@ pub struct OrgDetail {
     pub children_total: u64,
     /// Every unit that took over from this one, transitively (a split commune has several).
     pub successors: Vec<OrgUnit>,
-    /// Units this one took over from directly.
+    /// Units of the same level this one took over from directly.
     pub predecessors: Vec<OrgUnit>,
 }
 
@@ -138,7 +138,15 @@ impl Services {
             .org_list(&OrgQuery { parent_id: Some(unit.id), as_of: child_day, limit: 500, ..Default::default() })
             .await?;
         let successors = self.successors(unit.id).await?;
-        let predecessors = self.store.org_many(&self.store.org_predecessor_ids(unit.id).await?).await?;
+        // Predecessors at the unit's own level: a new province was formed from old provinces
+        // (the old districts that also point at it are listed on their own pages).
+        let predecessors = self
+            .store
+            .org_many(&self.store.org_predecessor_ids(unit.id).await?)
+            .await?
+            .into_iter()
+            .filter(|p| p.org_type == unit.org_type)
+            .collect();
         Ok(OrgDetail {
             unit,
             ancestors,

@@ -12,7 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -106,7 +109,14 @@ impl Db {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        Ok((guard, self.conn.begin().await?))
+        // BEGIN IMMEDIATE takes SQLite's write lock up front, so a transaction that reads before
+        // it writes cannot fail with SQLITE_BUSY when another process (a second node, `dxgov
+        // restore`) wrote in between; busy_timeout makes it wait its turn instead.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok((guard, self.conn.begin_with_options(options).await?))
     }
 
     /// After rows were inserted with explicit ids, PostgreSQL's sequences must move past them.

@@ -23,6 +23,8 @@ pub struct Layout {
     pub can_audit: bool,
     /// Menu item to highlight.
     pub active: &'static str,
+    /// Signed in but must change the initial password: only the account menu applies.
+    pub restricted: bool,
 }
 
 impl Layout {
@@ -34,6 +36,7 @@ impl Layout {
             can_users: !p.scope_paths(Action::ReadUsers).is_empty(),
             can_audit: !p.scope_paths(Action::ReadAudit).is_empty(),
             active,
+            restricted: p.user.must_change_password,
         }
     }
 
@@ -46,6 +49,7 @@ impl Layout {
             can_users: false,
             can_audit: false,
             active: "",
+            restricted: false,
         }
     }
 

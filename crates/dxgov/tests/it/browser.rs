@@ -95,8 +95,16 @@ impl Driver {
                     format!("--window-size={WIDTH},{HEIGHT}"),
                     format!("--user-data-dir={}", self.profile_dir().display()),
                 ],
+                // Headless windows are at least 500px wide: emulate the phone's viewport.
+                "mobileEmulation": {
+                    "deviceMetrics": { "width": WIDTH, "height": HEIGHT, "pixelRatio": 1.0, "touch": true, "mobile": true },
+                },
             }),
         );
+        // fantoccini's rustls connector needs rustls's process-wide CryptoProvider, and this
+        // binary links both providers (ring via reqwest, aws-lc-rs via fantoccini's
+        // hyper-rustls), so rustls cannot choose one by itself: pick ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         ClientBuilder::rustls()
             .expect("rustls connector")
             .capabilities(caps)

@@ -56,7 +56,7 @@ impl TestApp {
     async fn start(app: App, config: Config, dir: Arc<tempfile::TempDir>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let state = app.web_state(&config, None);
+        let state = app.web_state(&config, Some(metrics_handle()));
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             let _ = web::serve(listener, state, async {
@@ -65,6 +65,12 @@ impl TestApp {
             .await;
         });
         TestApp { addr, config, app, dir, shutdown: Some(tx), handle: Some(handle) }
+    }
+
+    /// A second app node on the same database, as behind a load balancer.
+    pub async fn another_node(&self) -> TestApp {
+        let app = App::open(&self.config, Arc::new(SystemClock), true).await.expect("open node");
+        Self::start(app, self.config.clone(), self.dir.clone()).await
     }
 
     /// Stops the server and starts a new one (new process state) on the same database.
@@ -151,6 +157,14 @@ pub fn run_dxgov(config: &Config, args: &[&str]) -> std::process::Output {
         cmd.env("DXGOV_DATABASE_SCHEMA", s);
     }
     cmd.output().expect("run dxgov")
+}
+
+/// One Prometheus recorder for the whole test process (the `metrics` facade is global).
+fn metrics_handle() -> metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().expect("recorder"))
+        .clone()
 }
 
 pub fn csrf_in(html: &str) -> Option<String> {

@@ -11,4 +11,5 @@ mod backup;
 mod bad_input;
 mod browser;
 mod openapi;
+mod ops;
 mod orgs;
