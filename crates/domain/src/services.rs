@@ -312,6 +312,8 @@ impl Services {
             return Err(DomainError::Unauthenticated);
         };
         if let Some(until) = user.locked_until.filter(|until| *until > now) {
+            // Same cost as a real check, so timing does not tell a locked account apart.
+            users::verify_password(password.into(), decoy_hash().await).await;
             return Err(DomainError::Locked { until });
         }
         let password_ok = users::verify_password(password.into(), user.password_hash.clone()).await;

@@ -138,6 +138,12 @@ impl TestApp {
         v["token"].as_str().expect("token field").to_string()
     }
 
+    /// GET an API path with a bearer token; the JSON body.
+    pub async fn get_json(&self, token: &str, path: &str) -> serde_json::Value {
+        let res = reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("get");
+        res.json().await.expect("json body")
+    }
+
     pub fn bin() -> PathBuf {
         PathBuf::from(env!("CARGO_BIN_EXE_dxgov"))
     }

@@ -10,6 +10,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod browser;
+mod admin;
 mod openapi;
 mod ops;
 mod orgs;

@@ -72,26 +72,25 @@ async fn every_old_commune_maps_to_a_current_commune_and_every_current_commune_h
 async fn a_merged_province_names_its_successor_and_the_new_one_its_predecessors() {
     let app = TestApp::spawn().await;
     let token = app.token("a.officer", PASSWORD).await;
-    let http = reqwest::Client::new();
-    let kon_tum: Value = http.get(app.url("/api/v1/org-units/62")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let kon_tum = app.get_json(&token, "/api/v1/org-units/62").await;
     assert_eq!(kon_tum["name"], "Tỉnh Kon Tum");
     assert_eq!(kon_tum["valid_to"], "2025-06-30");
     let names: Vec<&str> = kon_tum["successors"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Tỉnh Quảng Ngãi"]);
 
     // Code 51 today is the new Quảng Ngãi, formed from the old Quảng Ngãi and Kon Tum.
-    let qn: Value = http.get(app.url("/api/v1/org-units/51")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let qn = app.get_json(&token, "/api/v1/org-units/51").await;
     assert_eq!(qn["valid_from"], "2025-07-01");
     let preds: Vec<&str> = qn["predecessors"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert!(preds.contains(&"Tỉnh Kon Tum") && preds.contains(&"Tỉnh Quảng Ngãi"), "{preds:?}");
     // The same code as of 2024 is the old province.
-    let old: Value = http.get(app.url("/api/v1/org-units/51?as_of=2024-01-01")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let old = app.get_json(&token, "/api/v1/org-units/51?as_of=2024-01-01").await;
     assert_eq!(old["valid_to"], "2025-06-30");
 
     // Code reuse: 15 was Yên Bái and is now Lào Cai.
-    let lc: Value = http.get(app.url("/api/v1/org-units/15")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let lc = app.get_json(&token, "/api/v1/org-units/15").await;
     assert_eq!(lc["name"], "Tỉnh Lào Cai");
-    let yb: Value = http.get(app.url("/api/v1/org-units/15?as_of=2025-06-30")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let yb = app.get_json(&token, "/api/v1/org-units/15?as_of=2025-06-30").await;
     assert_eq!(yb["name"], "Tỉnh Yên Bái");
 
     // Successors are transitive over the ministries' merger: Bộ TT&TT → Bộ KH&CN and Bộ VHTTDL.
@@ -130,26 +129,10 @@ async fn search_ignores_diacritics() {
 
     // Through the API, as_of defaults to today and type filters.
     let token = app.token("a.officer", PASSWORD).await;
-    let res: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/org-units?type=province&q=quang%20ngai"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let res = app.get_json(&token, "/api/v1/org-units?type=province&q=quang%20ngai").await;
     assert_eq!(res["total"], 1);
     assert_eq!(res["items"][0]["code"], "51");
-    let old: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/org-units?type=province&as_of=2025-06-30&limit=100"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let old = app.get_json(&token, "/api/v1/org-units?type=province&as_of=2025-06-30&limit=100").await;
     assert_eq!(old["total"], 63);
     assert_eq!(old["items"].as_array().unwrap().len(), 63);
 }
