@@ -33,12 +33,18 @@ cleanup() { as_pg "$pgbin/pg_ctl" -D "$pgdata/data" -m immediate stop >/dev/null
 trap cleanup EXIT
 echo "== PostgreSQL on 127.0.0.1:$pgport"
 
-# 3. The suite on each backend.
+# 3. The suite on each backend (unit and integration tests; there are no doc tests).
+log=$(mktemp /tmp/dxgov-test.XXXXXX)
 cargo build --workspace --tests --quiet
 status=0
 echo "== tests on SQLite"
-cargo test --workspace --no-fail-fast || status=1
+cargo test --workspace --lib --bins --tests --no-fail-fast 2>&1 | tee -a "$log" || status=1
 echo "== tests on PostgreSQL"
-TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/postgres" cargo test --workspace --no-fail-fast || status=1
-if [ "$status" != 0 ]; then echo "== FAILED (see above)"; fi
+TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pgport/postgres" \
+  cargo test --workspace --lib --bins --tests --no-fail-fast 2>&1 | tee -a "$log" || status=1
+passed=$(grep -oE '^test result: .* ([0-9]+) passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -oE '^test result: .*; ([0-9]+) failed' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+[ "$failed" = 0 ] || status=1
+echo "both backends: $passed passed, $failed failed"
 exit "$status"
