@@ -35,7 +35,9 @@ echo "== PostgreSQL on 127.0.0.1:$pgport"
 
 # 3. The suite on each backend (unit and integration tests; there are no doc tests).
 log=$(mktemp /tmp/dxgov-test.XXXXXX)
-cargo build --workspace --tests --quiet
+echo "== format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 status=0
 echo "== tests on SQLite"
 cargo test --workspace --lib --bins --tests --no-fail-fast 2>&1 | tee -a "$log" || status=1

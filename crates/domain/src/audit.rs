@@ -126,14 +126,12 @@ impl std::fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ChainBreak::Edited { seq } => write!(f, "entry {seq} was edited: its hash does not match its content"),
-            ChainBreak::Unlinked { seq } => write!(
-                f,
-                "entry {seq} does not follow the entry before it: an entry before it was deleted or changed"
-            ),
-            ChainBreak::Truncated { expected_last_seq, found_last_seq } => write!(
-                f,
-                "entries after {found_last_seq} were deleted: the log head records {expected_last_seq}"
-            ),
+            ChainBreak::Unlinked { seq } => {
+                write!(f, "entry {seq} does not follow the entry before it: an entry before it was deleted or changed")
+            }
+            ChainBreak::Truncated { expected_last_seq, found_last_seq } => {
+                write!(f, "entries after {found_last_seq} were deleted: the log head records {expected_last_seq}")
+            }
         }
     }
 }

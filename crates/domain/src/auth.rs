@@ -121,9 +121,7 @@ pub struct Principal {
 impl Principal {
     /// May this principal do `action` to something that lives in `unit`?
     pub fn may(&self, action: Action, unit: &OrgUnit) -> bool {
-        self.grants
-            .iter()
-            .any(|g| g.role.allows(action) && unit.path.starts_with(&g.org_path))
+        self.grants.iter().any(|g| g.role.allows(action) && unit.path.starts_with(&g.org_path))
     }
 
     pub fn require(&self, action: Action, unit: &OrgUnit) -> Result<()> {
@@ -132,12 +130,8 @@ impl Principal {
 
     /// The subtree roots (as paths) where `action` is allowed, for scoping list queries.
     pub fn scope_paths(&self, action: Action) -> Vec<String> {
-        let mut paths: Vec<String> = self
-            .grants
-            .iter()
-            .filter(|g| g.role.allows(action))
-            .map(|g| g.org_path.clone())
-            .collect();
+        let mut paths: Vec<String> =
+            self.grants.iter().filter(|g| g.role.allows(action)).map(|g| g.org_path.clone()).collect();
         paths.sort();
         // Drop paths already covered by a shorter one.
         let mut kept: Vec<String> = Vec::new();

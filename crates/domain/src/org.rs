@@ -23,14 +23,8 @@ pub enum OrgType {
 }
 
 impl OrgType {
-    pub const ALL: [OrgType; 6] = [
-        OrgType::Ministry,
-        OrgType::Agency,
-        OrgType::Province,
-        OrgType::District,
-        OrgType::Commune,
-        OrgType::Internal,
-    ];
+    pub const ALL: [OrgType; 6] =
+        [OrgType::Ministry, OrgType::Agency, OrgType::Province, OrgType::District, OrgType::Commune, OrgType::Internal];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -76,7 +70,10 @@ impl OrgCode {
         if ok {
             Ok(Self(s.to_ascii_uppercase()))
         } else {
-            Err(DomainError::invalid("code", "mã đơn vị chỉ gồm chữ cái không dấu, chữ số, '.', '-', '_' (tối đa 40 ký tự)"))
+            Err(DomainError::invalid(
+                "code",
+                "mã đơn vị chỉ gồm chữ cái không dấu, chữ số, '.', '-', '_' (tối đa 40 ký tự)",
+            ))
         }
     }
     pub fn as_str(&self) -> &str {

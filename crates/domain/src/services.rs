@@ -280,11 +280,8 @@ impl Services {
         let today = self.clock.today();
         let before = crate::org::reform_2025().pred_opt().unwrap_or(today);
         let audit_scope = actor.scope_paths(Action::ReadAudit);
-        let recent_audit = if audit_scope.is_empty() {
-            Vec::new()
-        } else {
-            self.store.audit_recent(Some(&audit_scope), 10).await?
-        };
+        let recent_audit =
+            if audit_scope.is_empty() { Vec::new() } else { self.store.audit_recent(Some(&audit_scope), 10).await? };
         Ok(Dashboard {
             as_of: today,
             current_by_type: self.count_by_type(Some(today)).await?,
@@ -318,8 +315,9 @@ impl Services {
         }
         let password_ok = users::verify_password(password.into(), user.password_hash.clone()).await;
         let totp_ok = match (&user.totp_secret, user.totp_enabled) {
-            (Some(secret), true) => totp_code
-                .is_some_and(|c| users::totp::check(secret, &user.username, c, now.timestamp().max(0) as u64)),
+            (Some(secret), true) => {
+                totp_code.is_some_and(|c| users::totp::check(secret, &user.username, c, now.timestamp().max(0) as u64))
+            }
             _ => true,
         };
         if !(password_ok && totp_ok && user.active) {
@@ -357,7 +355,12 @@ impl Services {
     }
 
     /// Exchanges a username and password for an API bearer token (returned once, stored hashed).
-    pub async fn issue_token(&self, username: &str, password: &str, totp_code: Option<&str>) -> Result<(String, DateTime<Utc>)> {
+    pub async fn issue_token(
+        &self,
+        username: &str,
+        password: &str,
+        totp_code: Option<&str>,
+    ) -> Result<(String, DateTime<Utc>)> {
         let principal = self.login(username, password, totp_code).await?;
         let token = users::random_token();
         let expires_at = self.clock.now() + users::session_lifetime();
@@ -394,9 +397,10 @@ impl Services {
     /// Creates an account with a random first password that must be changed at first login.
     /// Returns the user and that password (shown once).
     pub async fn create_user(&self, actor: &Principal, input: &NewUserInput) -> Result<(User, String)> {
-        let org = self.org_by_code(&input.org_code, None).await.map_err(|_| {
-            DomainError::invalid("org_code", format!("không có đơn vị mã '{}'", input.org_code.trim()))
-        })?;
+        let org = self
+            .org_by_code(&input.org_code, None)
+            .await
+            .map_err(|_| DomainError::invalid("org_code", format!("không có đơn vị mã '{}'", input.org_code.trim())))?;
         actor.require(Action::ManageUsers, &org)?;
         let role = input.role.as_deref().filter(|r| !r.is_empty()).map(Role::parse).transpose()?;
         let password = users::random_password();
@@ -421,10 +425,10 @@ impl Services {
             return Err(DomainError::invalid("full_name", "họ và tên không được để trống (tối đa 200 ký tự)"));
         }
         let email = input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(String::from);
-        if let Some(e) = &email {
-            if !e.contains('@') || e.len() > 200 || e.contains(char::is_whitespace) {
-                return Err(DomainError::invalid("email", "địa chỉ thư điện tử không hợp lệ"));
-            }
+        if let Some(e) = &email
+            && (!e.contains('@') || e.len() > 200 || e.contains(char::is_whitespace))
+        {
+            return Err(DomainError::invalid("email", "địa chỉ thư điện tử không hợp lệ"));
         }
         if self.store.user_by_username(username.as_str()).await?.is_some() {
             return Err(DomainError::Conflict(format!("tên đăng nhập '{}' đã có", username.as_str())));
@@ -447,8 +451,13 @@ impl Services {
     }
 
     pub async fn get_user(&self, actor: &Principal, id: UserId) -> Result<(User, Vec<Grant>)> {
-        let user = self.store.user_get(id).await?.ok_or_else(|| DomainError::not_found("người dùng", id.to_string()))?;
-        let org = self.store.org_get(user.org_id).await?.ok_or_else(|| DomainError::not_found("đơn vị", user.org_id.to_string()))?;
+        let user =
+            self.store.user_get(id).await?.ok_or_else(|| DomainError::not_found("người dùng", id.to_string()))?;
+        let org = self
+            .store
+            .org_get(user.org_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("đơn vị", user.org_id.to_string()))?;
         if actor.user.id != user.id && !actor.may(Action::ReadUsers, &org) {
             // Out of scope reads as absent, so scope does not reveal who exists elsewhere.
             return Err(DomainError::not_found("người dùng", id.to_string()));
@@ -490,7 +499,11 @@ impl Services {
     /// Target user whom `actor` may manage (same scope rule as reading, but `ManageUsers`).
     async fn managed_user(&self, actor: &Principal, id: UserId) -> Result<User> {
         let (user, _) = self.get_user(actor, id).await?;
-        let org = self.store.org_get(user.org_id).await?.ok_or_else(|| DomainError::not_found("đơn vị", user.org_id.to_string()))?;
+        let org = self
+            .store
+            .org_get(user.org_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("đơn vị", user.org_id.to_string()))?;
         actor.require(Action::ManageUsers, &org)?;
         Ok(user)
     }
@@ -528,14 +541,23 @@ impl Services {
 
     /// Revokes a grant and returns (the user it belonged to, the grant).
     pub async fn revoke_role_returning_user(&self, actor: &Principal, grant_id: i64) -> Result<(UserId, Grant)> {
-        let grant = self.store.grant_get(grant_id).await?.ok_or_else(|| DomainError::not_found("vai trò", grant_id.to_string()))?;
-        let org = self.store.org_get(grant.org_id).await?.ok_or_else(|| DomainError::not_found("đơn vị", grant.org_id.to_string()))?;
+        let grant = self
+            .store
+            .grant_get(grant_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("vai trò", grant_id.to_string()))?;
+        let org = self
+            .store
+            .org_get(grant.org_id)
+            .await?
+            .ok_or_else(|| DomainError::not_found("đơn vị", grant.org_id.to_string()))?;
         self.managed_user(actor, grant.user_id).await?;
         actor.require(Action::ManageUsers, &org)?;
         let mut audit = self.draft(Some(&actor.user), "grant.delete", "role_grant");
         audit.entity_id = Some(grant.id.to_string());
         audit.org_id = Some(org.id);
-        audit.before = Some(json!({ "user_id": grant.user_id, "role": grant.role.as_str(), "org_code": grant.org_code }));
+        audit.before =
+            Some(json!({ "user_id": grant.user_id, "role": grant.role.as_str(), "org_code": grant.org_code }));
         self.store.grant_delete(grant.id, audit).await?;
         Ok((grant.user_id, grant))
     }

@@ -42,7 +42,11 @@ impl App {
         Ok(self.services.load_reference(refdata::ROOT_NAME, &data.units, &data.successions).await?)
     }
 
-    pub fn web_state(&self, config: &Config, metrics: Option<metrics_exporter_prometheus::PrometheusHandle>) -> web::AppState {
+    pub fn web_state(
+        &self,
+        config: &Config,
+        metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    ) -> web::AppState {
         web::AppState {
             services: self.services.clone(),
             config: Arc::new(web::WebConfig {

@@ -125,7 +125,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let app = App::open(&config, clock, true).await?;
             match app.services.ensure_admin(&username, config.admin_password.as_deref()).await? {
                 Some(pw) => println!("Đã tạo {username}, mật khẩu tạm thời: {pw} (đổi khi đăng nhập lần đầu)"),
-                None if config.admin_password.is_some() => println!("Đã tạo {username} với mật khẩu từ DXGOV_ADMIN_PASSWORD."),
+                None if config.admin_password.is_some() => {
+                    println!("Đã tạo {username} với mật khẩu từ DXGOV_ADMIN_PASSWORD.")
+                }
                 None => bail!("người dùng '{username}' đã có"),
             }
         }
@@ -181,8 +183,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("dxgov đang chạy tại http://{addr}/ (cơ sở dữ liệu: {})", app.services.backend_name());
     match admin_password {
-        Some(pw) => println!("Đăng nhập: {} / {pw} — mật khẩu tạm thời, phải đổi ở lần đăng nhập đầu.", config.admin_username),
-        None if config.admin_password.is_some() => println!("Đăng nhập: {} / (mật khẩu trong DXGOV_ADMIN_PASSWORD)", config.admin_username),
+        Some(pw) => {
+            println!("Đăng nhập: {} / {pw} — mật khẩu tạm thời, phải đổi ở lần đăng nhập đầu.", config.admin_username)
+        }
+        None if config.admin_password.is_some() => {
+            println!("Đăng nhập: {} / (mật khẩu trong DXGOV_ADMIN_PASSWORD)", config.admin_username)
+        }
         None => println!("Đăng nhập: {} (tài khoản đã có từ trước)", config.admin_username),
     }
     if let Some((users, pw)) = demo_note {
@@ -213,7 +219,8 @@ async fn healthcheck(url: &str) -> anyhow::Result<ExitCode> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.strip_prefix("http://").context("chỉ hỗ trợ http://")?;
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut stream = tokio::net::TcpStream::connect(host).await.with_context(|| format!("không kết nối được {host}"))?;
+    let mut stream =
+        tokio::net::TcpStream::connect(host).await.with_context(|| format!("không kết nối được {host}"))?;
     stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await?;
     let mut buf = String::new();
     stream.read_to_string(&mut buf).await?;

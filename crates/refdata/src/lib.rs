@@ -37,7 +37,11 @@ pub fn load() -> Result<ReferenceData, ParseError> {
     Ok(ReferenceData { units, successions })
 }
 
-fn rows(file: &'static str, text: &'static str, columns: usize) -> impl Iterator<Item = Result<(usize, Vec<&'static str>), ParseError>> {
+fn rows(
+    file: &'static str,
+    text: &'static str,
+    columns: usize,
+) -> impl Iterator<Item = Result<(usize, Vec<&'static str>), ParseError>> {
     text.lines().enumerate().skip(1).filter(|(_, l)| !l.is_empty()).map(move |(i, l)| {
         let fields: Vec<&str> = l.split('\t').collect();
         if fields.len() == columns {
@@ -62,7 +66,8 @@ fn admin_units() -> Result<Vec<ReferenceUnit>, ParseError> {
         .map(|row| {
             let (line, f) = row?;
             let err = |message: String| ParseError { file: FILE, line, message };
-            let (valid_from, valid_to) = structure_dates(f[0]).ok_or_else(|| err(format!("cấu trúc '{}' không hợp lệ", f[0])))?;
+            let (valid_from, valid_to) =
+                structure_dates(f[0]).ok_or_else(|| err(format!("cấu trúc '{}' không hợp lệ", f[0])))?;
             let org_type = OrgType::parse(f[1]).map_err(|e| err(e.to_string()))?;
             Ok(ReferenceUnit {
                 key: format!("{}:{}", f[0], f[2]),
@@ -96,7 +101,13 @@ fn agencies() -> Result<Vec<ReferenceUnit>, ParseError> {
         .map(|row| {
             let (line, f) = row?;
             let err = |message: String| ParseError { file: FILE, line, message };
-            let date = |s: &str| if s.is_empty() { Ok(None) } else { parse_date(s).map(Some).ok_or_else(|| err(format!("ngày '{s}' không hợp lệ"))) };
+            let date = |s: &str| {
+                if s.is_empty() {
+                    Ok(None)
+                } else {
+                    parse_date(s).map(Some).ok_or_else(|| err(format!("ngày '{s}' không hợp lệ")))
+                }
+            };
             Ok(ReferenceUnit {
                 key: format!("cq:{}", f[0]),
                 code: f[0].into(),

@@ -6,8 +6,8 @@
 use std::io::{BufRead, Write};
 
 use sea_orm::{
-    AccessMode, ActiveModelTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
-    IsolationLevel, QueryOrder, TransactionTrait,
+    AccessMode, ActiveModelTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel, IsolationLevel,
+    QueryOrder, TransactionTrait,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
@@ -27,7 +27,13 @@ pub struct Summary {
     pub tables: Vec<(String, u64)>,
 }
 
-async fn dump<E, C>(txn: &DatabaseTransaction, order: C, name: &str, out: &mut dyn Write, summary: &mut Summary) -> Result<(), StoreError>
+async fn dump<E, C>(
+    txn: &DatabaseTransaction,
+    order: C,
+    name: &str,
+    out: &mut dyn Write,
+    summary: &mut Summary,
+) -> Result<(), StoreError>
 where
     E: EntityTrait,
     E::Model: Serialize,
@@ -86,7 +92,9 @@ impl Db {
         }
         let (_guard, txn) = self.begin_write().await?;
         if org_unit::Entity::find().one(&txn).await?.is_some() {
-            return Err(StoreError::Other("cơ sở dữ liệu đích không trống: chỉ khôi phục vào thư mục dữ liệu mới".into()));
+            return Err(StoreError::Other(
+                "cơ sở dữ liệu đích không trống: chỉ khôi phục vào thư mục dữ liệu mới".into(),
+            ));
         }
         // The migration seeds the audit head; the backup carries the real one.
         audit_head::Entity::delete_many().exec(&txn).await?;
@@ -147,7 +155,8 @@ where
 {
     let mut models = Vec::with_capacity(rows.len());
     for r in rows {
-        let m: E::Model = serde_json::from_value(r).map_err(|e| StoreError::Other(format!("dòng sao lưu hỏng: {e}")))?;
+        let m: E::Model =
+            serde_json::from_value(r).map_err(|e| StoreError::Other(format!("dòng sao lưu hỏng: {e}")))?;
         models.push(m.into_active_model().reset_all());
     }
     let mut it = models.into_iter().peekable();

@@ -3,8 +3,8 @@
 //!
 //! Owns SQL and entities. Must not hold business rules: it stores what services decide.
 
-mod entities;
 pub mod backup;
+mod entities;
 mod migrations;
 mod repo;
 
@@ -67,9 +67,7 @@ impl Db {
             let plain = Database::connect(ConnectOptions::new(url.clone()).sqlx_logging(false).to_owned())
                 .await
                 .map_err(connect_err)?;
-            plain
-                .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', "")))
-                .await?;
+            plain.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", schema.replace('"', ""))).await?;
             plain.close().await?;
         }
         let mut opts = ConnectOptions::new(url);

@@ -389,10 +389,9 @@ impl Store for Db {
         for u in units {
             next += 1;
             let (parent_id, parent_path) = match &u.parent_key {
-                Some(k) => by_key
-                    .get(k.as_str())
-                    .map(|(id, p)| (*id, p.clone()))
-                    .ok_or_else(|| DomainError::Storage(format!("reference parent {k} of {} not loaded first", u.key)))?,
+                Some(k) => by_key.get(k.as_str()).map(|(id, p)| (*id, p.clone())).ok_or_else(|| {
+                    DomainError::Storage(format!("reference parent {k} of {} not loaded first", u.key))
+                })?,
                 None => (root.id, root.path.clone()),
             };
             let path = format!("{parent_path}{next}/");
@@ -418,7 +417,10 @@ impl Store for Db {
         let mut links = Vec::with_capacity(successions.len());
         for s in successions {
             let id = |k: &str| {
-                by_key.get(k).map(|(id, _)| *id).ok_or_else(|| DomainError::Storage(format!("unknown reference key {k}")))
+                by_key
+                    .get(k)
+                    .map(|(id, _)| *id)
+                    .ok_or_else(|| DomainError::Storage(format!("unknown reference key {k}")))
             };
             links.push(org_succession::ActiveModel { old_id: Set(id(&s.old_key)?), new_id: Set(id(&s.new_key)?) });
         }
@@ -441,7 +443,12 @@ impl Store for Db {
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
-        match user::Entity::find().filter(user::Column::Username.eq(username)).one(self.connection()).await.map_err(storage)? {
+        match user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(self.connection())
+            .await
+            .map_err(storage)?
+        {
             Some(m) => Ok(Some(self.user_from(m).await?)),
             None => Ok(None),
         }
@@ -548,7 +555,8 @@ impl Store for Db {
     }
 
     async fn grant_get(&self, id: i64) -> Result<Option<Grant>> {
-        let models: Vec<_> = role_grant::Entity::find_by_id(id).one(self.connection()).await.map_err(storage)?.into_iter().collect();
+        let models: Vec<_> =
+            role_grant::Entity::find_by_id(id).one(self.connection()).await.map_err(storage)?.into_iter().collect();
         Ok(self.grants_from(models).await?.pop())
     }
 
@@ -577,12 +585,23 @@ impl Store for Db {
         txn.commit().await.map_err(storage)
     }
 
-    async fn token_insert(&self, digest: &str, user_id: UserId, expires_at: DateTime<Utc>, audit: AuditDraft) -> Result<()> {
+    async fn token_insert(
+        &self,
+        digest: &str,
+        user_id: UserId,
+        expires_at: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()> {
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
-        api_token::ActiveModel { digest: Set(digest.into()), user_id: Set(user_id), expires_at: Set(expires_at), ..Default::default() }
-            .insert(&txn)
-            .await
-            .map_err(storage)?;
+        api_token::ActiveModel {
+            digest: Set(digest.into()),
+            user_id: Set(user_id),
+            expires_at: Set(expires_at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(storage)?;
         append_audit(&txn, audit).await.map_err(storage)?;
         txn.commit().await.map_err(storage)
     }
@@ -662,4 +681,3 @@ impl Store for Db {
         Ok(audit_head::Entity::find_by_id(1).one(self.connection()).await.map_err(storage)?.map(|h| (h.seq, h.hash)))
     }
 }
-

@@ -34,7 +34,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(c) = openapi.components.as_mut() {
-            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }
@@ -60,11 +63,18 @@ impl<T> From<domain::org::Page<T>> for Paged<T> {
 }
 
 /// Parses an optional query value, naming the field when it is wrong.
-pub fn parse_opt<T>(field: &'static str, value: Option<&str>, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Result<Option<T>, ApiError> {
+pub fn parse_opt<T>(
+    field: &'static str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, ApiError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => parse(v)
-            .map(Some)
-            .ok_or_else(|| ApiError(EdgeError::BadRequest { field, message: format!("giá trị '{v}' không hợp lệ, cần {expected}") })),
+        Some(v) => parse(v).map(Some).ok_or_else(|| {
+            ApiError(EdgeError::BadRequest {
+                field, message: format!("giá trị '{v}' không hợp lệ, cần {expected}")
+            })
+        }),
     }
 }

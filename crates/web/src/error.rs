@@ -23,7 +23,10 @@ pub enum EdgeError {
     PayloadTooLarge,
     TooManyRequests,
     /// A query or body that does not parse.
-    BadRequest { field: &'static str, message: String },
+    BadRequest {
+        field: &'static str,
+        message: String,
+    },
 }
 
 impl From<DomainError> for EdgeError {

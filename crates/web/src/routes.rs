@@ -125,7 +125,8 @@ pub fn router(state: AppState) -> Router {
     let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
     for def in route_table() {
         let access = def.access;
-        let mut handler = def.handler.route_layer(middleware::from_fn(move |req: Request, next: Next| enforce(access, req, next)));
+        let mut handler =
+            def.handler.route_layer(middleware::from_fn(move |req: Request, next: Next| enforce(access, req, next)));
         if let (true, Some(cfg)) = (def.rate_limited, &limiter) {
             let path = def.path;
             handler = handler.layer(
@@ -156,7 +157,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(count_requests))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
         .with_state(state)
 }
 
@@ -167,11 +171,8 @@ async fn not_found(req: Request) -> Response {
 
 /// Refuses a declared body over the limit with a clear 413 before anything reads it.
 async fn body_limit(limit: usize, req: Request, next: Next) -> Response {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return for_path(req.uri().path(), EdgeError::PayloadTooLarge);
     }

@@ -42,7 +42,8 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(record).map_err(backend)?;
-        let expires = DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), 0).ok_or_else(|| backend("expiry"))?;
+        let expires =
+            DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), 0).ok_or_else(|| backend("expiry"))?;
         self.0.session_save(&record.id.to_string(), &data, expires).await.map_err(backend)
     }
 

@@ -11,13 +11,21 @@ async fn an_admin_creates_a_user_grants_revokes_and_resets_through_the_pages() {
     let (client, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let res = client
         .post(app.url("/users"))
-        .form(&[("csrf", csrf.as_str()), ("username", "nguyen.hoa"), ("full_name", "Nguyễn Thị Hoà"), ("email", "hoa@quangngai.gov.vn"), ("org_code", "51.SKHCN"), ("role", "officer")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "nguyen.hoa"),
+            ("full_name", "Nguyễn Thị Hoà"),
+            ("email", "hoa@quangngai.gov.vn"),
+            ("org_code", "51.SKHCN"),
+            ("role", "officer"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    let password = regex::Regex::new(r#"id="initial-password">([^<]+)<"#).unwrap().captures(&html).unwrap()[1].to_string();
+    let password =
+        regex::Regex::new(r#"id="initial-password">([^<]+)<"#).unwrap().captures(&html).unwrap()[1].to_string();
     let user = app.services().login("nguyen.hoa", &password, None).await.unwrap();
     assert!(user.user.must_change_password);
     assert_eq!(user.grants.len(), 1);
@@ -39,22 +47,36 @@ async fn an_admin_creates_a_user_grants_revokes_and_resets_through_the_pages() {
     let p = app.services().principal(user.user.id).await.unwrap();
     assert_eq!(p.grants.len(), 2);
     let first = p.grants.iter().find(|g| g.role == domain::auth::Role::Officer).unwrap().id;
-    let res = client.post(app.url(&format!("/grants/{first}/revoke"))).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let res =
+        client.post(app.url(&format!("/grants/{first}/revoke"))).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let p = app.services().principal(user.user.id).await.unwrap();
     assert_eq!(p.grants.iter().map(|g| g.role).collect::<Vec<_>>(), [domain::auth::Role::Leader]);
 
     // Reset: a new one-time password; the old one stops working.
-    let res = client.post(app.url(&format!("/users/{}/reset-password", user.user.id))).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let res = client
+        .post(app.url(&format!("/users/{}/reset-password", user.user.id)))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     let html = res.text().await.unwrap();
-    let new_password = regex::Regex::new(r#"id="initial-password">([^<]+)<"#).unwrap().captures(&html).unwrap()[1].to_string();
+    let new_password =
+        regex::Regex::new(r#"id="initial-password">([^<]+)<"#).unwrap().captures(&html).unwrap()[1].to_string();
     assert!(app.services().login("nguyen.hoa", &password, None).await.is_err());
     assert!(app.services().login("nguyen.hoa", &new_password, None).await.unwrap().user.must_change_password);
 
     // A duplicate username is refused, naming it.
     let res = client
         .post(app.url("/users"))
-        .form(&[("csrf", csrf.as_str()), ("username", "nguyen.hoa"), ("full_name", "Người khác"), ("email", ""), ("org_code", "51"), ("role", "")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "nguyen.hoa"),
+            ("full_name", "Người khác"),
+            ("email", ""),
+            ("org_code", "51"),
+            ("role", ""),
+        ])
         .send()
         .await
         .unwrap();
@@ -67,7 +89,9 @@ async fn the_dashboard_shows_real_figures() {
     let app = TestApp::spawn().await;
     let token = app.token("root.admin", PASSWORD).await;
     let d = app.get_json(&token, "/api/v1/dashboard").await;
-    let count = |list: &str, t: &str| d[list].as_array().unwrap().iter().find(|c| c["type"] == t).unwrap()["count"].as_u64().unwrap();
+    let count = |list: &str, t: &str| {
+        d[list].as_array().unwrap().iter().find(|c| c["type"] == t).unwrap()["count"].as_u64().unwrap()
+    };
     assert_eq!(count("current_by_type", "province"), 34);
     assert_eq!(count("current_by_type", "commune"), 3_321);
     assert_eq!(count("before_reform_by_type", "province"), 63);
@@ -94,7 +118,11 @@ async fn only_a_system_admin_renames_an_official_unit() {
     let root = app.token("root.admin", PASSWORD).await;
     let res = http.patch(app.url("/api/v1/org-units/BKHCN")).bearer_auth(&root).json(&body).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let found = app.services().list_orgs(&domain::org::OrgQuery { q: Some("doi moi sang tao".into()), limit: 10, ..Default::default() }).await.unwrap();
+    let found = app
+        .services()
+        .list_orgs(&domain::org::OrgQuery { q: Some("doi moi sang tao".into()), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(found.items[0].code, "BKHCN");
 }
 

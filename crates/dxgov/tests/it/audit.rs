@@ -12,7 +12,11 @@ async fn exec(app: &TestApp, sql: &str) {
 
 fn verify(app: &TestApp) -> (i32, String, String) {
     let out = app.command(&["audit-verify"]);
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[tokio::test]

@@ -28,7 +28,11 @@ async fn form_posts_without_the_csrf_token_are_rejected() {
     let app = TestApp::spawn().await;
     let (client, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let fields = |token: Option<&str>| {
-        let mut f = vec![("current_password", PASSWORD.to_string()), ("new_password", "Mat-khau-moi-2026".into()), ("confirm_password", "Mat-khau-moi-2026".into())];
+        let mut f = vec![
+            ("current_password", PASSWORD.to_string()),
+            ("new_password", "Mat-khau-moi-2026".into()),
+            ("confirm_password", "Mat-khau-moi-2026".into()),
+        ];
         if let Some(t) = token {
             f.push(("csrf", t.to_string()));
         }
@@ -43,13 +47,20 @@ async fn form_posts_without_the_csrf_token_are_rejected() {
     assert!(app.services().login("a.admin", PASSWORD, None).await.is_ok());
     // The login form itself needs the token (no login CSRF).
     let anon = app.client();
-    let res = anon.post(app.url("/login")).form(&[("username", "a.admin"), ("password", PASSWORD)]).send().await.unwrap();
+    let res =
+        anon.post(app.url("/login")).form(&[("username", "a.admin"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // Cookie-authenticated API writes need the X-CSRF-Token header; with it they pass.
     let body = json!({ "code": "51.SKHCN.P1", "name": "Phòng Một" });
     let res = client.post(app.url("/api/v1/org-units/51.SKHCN/units")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = client.post(app.url("/api/v1/org-units/51.SKHCN/units")).header("x-csrf-token", &csrf).json(&body).send().await.unwrap();
+    let res = client
+        .post(app.url("/api/v1/org-units/51.SKHCN/units"))
+        .header("x-csrf-token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     // With the right token, the form works.
     let ok = client.post(app.url("/account/password")).form(&fields(Some(&csrf))).send().await.unwrap();
@@ -64,10 +75,17 @@ async fn a_wrong_login_says_the_same_whether_or_not_the_user_exists() {
         async move {
             let client = app.client();
             let csrf = app.csrf_of(&client, "/login").await;
-            let res = client.post(app.url("/login")).form(&[("csrf", csrf.as_str()), ("username", user), ("password", "sai-mat-khau-123")]).send().await.unwrap();
+            let res = client
+                .post(app.url("/login"))
+                .form(&[("csrf", csrf.as_str()), ("username", user), ("password", "sai-mat-khau-123")])
+                .send()
+                .await
+                .unwrap();
             let status = res.status();
             let html = res.text().await.unwrap();
-            let msg = regex::Regex::new(r#"<p class="error" role="alert">([^<]*)</p>"#).unwrap().captures(&html).unwrap()[1].to_string();
+            let msg =
+                regex::Regex::new(r#"<p class="error" role="alert">([^<]*)</p>"#).unwrap().captures(&html).unwrap()[1]
+                    .to_string();
             (status, msg)
         }
     };
@@ -103,7 +121,12 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     // Locked: even the right password fails, with the same generic error at the edge.
     let locked = s.login("a.officer", PASSWORD, None).await;
     assert!(matches!(locked, Err(DomainError::Locked { .. })), "{locked:?}");
-    let res = reqwest::Client::new().post(app.url("/api/v1/auth/token")).json(&json!({"username": "a.officer", "password": PASSWORD})).send().await.unwrap();
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "a.officer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let problem: Value = res.json().await.unwrap();
     assert_eq!(problem["detail"], domain::messages::LOGIN_FAILED);
@@ -124,7 +147,12 @@ async fn a_generated_admin_password_must_be_changed_at_first_login() {
     // The page flow: login lands on the password form, and every other page sends back to it.
     let client = app.client();
     let csrf = app.csrf_of(&client, "/login").await;
-    let res = client.post(app.url("/login")).form(&[("csrf", csrf.as_str()), ("username", "quantri"), ("password", generated.as_str())]).send().await.unwrap();
+    let res = client
+        .post(app.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("username", "quantri"), ("password", generated.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["location"], "/account/password");
     let res = client.get(app.url("/users")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/account/password");
@@ -162,7 +190,15 @@ async fn a_generated_admin_password_must_be_changed_at_first_login() {
 async fn bearer_tokens_and_logout() {
     let app = TestApp::spawn().await;
     let token = app.token("a.officer", PASSWORD).await;
-    let me: Value = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["user"]["username"], "a.officer");
     assert_eq!(me["grants"][0]["role"], "officer");
     let bad = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth("khong-hop-le").send().await.unwrap();
@@ -180,20 +216,43 @@ async fn totp_second_factor() {
     let app = TestApp::spawn().await;
     let token = app.token("a.officer", PASSWORD).await;
     let http = reqwest::Client::new();
-    let secret: Value = http.get(app.url("/api/v1/me/totp/secret")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let secret: Value =
+        http.get(app.url("/api/v1/me/totp/secret")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     let secret = secret["secret"].as_str().unwrap().to_string();
     let now = || chrono::Utc::now().timestamp() as u64;
-    let wrong = http.post(app.url("/api/v1/me/totp")).bearer_auth(&token).json(&json!({"secret": secret, "code": "000000"})).send().await.unwrap();
+    let wrong = http
+        .post(app.url("/api/v1/me/totp"))
+        .bearer_auth(&token)
+        .json(&json!({"secret": secret, "code": "000000"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let code = domain::users::totp::code_at(&secret, "a.officer", now()).unwrap();
-    let res = http.post(app.url("/api/v1/me/totp")).bearer_auth(&token).json(&json!({"secret": secret, "code": code})).send().await.unwrap();
+    let res = http
+        .post(app.url("/api/v1/me/totp"))
+        .bearer_auth(&token)
+        .json(&json!({"secret": secret, "code": code}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
 
     // Now the password alone is not enough, on the form or the API.
-    let no_code = http.post(app.url("/api/v1/auth/token")).json(&json!({"username": "a.officer", "password": PASSWORD})).send().await.unwrap();
+    let no_code = http
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "a.officer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_code.status(), StatusCode::UNAUTHORIZED);
     let code = domain::users::totp::code_at(&secret, "a.officer", now()).unwrap();
-    let with_code = http.post(app.url("/api/v1/auth/token")).json(&json!({"username": "a.officer", "password": PASSWORD, "totp": code})).send().await.unwrap();
+    let with_code = http
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "a.officer", "password": PASSWORD, "totp": code}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(with_code.status(), StatusCode::OK);
     let client = app.client();
     let csrf = app.csrf_of(&client, "/login").await;
@@ -215,11 +274,21 @@ async fn login_attempts_are_rate_limited_per_address() {
     let csrf = csrf_in(&html).unwrap();
     let mut statuses = Vec::new();
     for _ in 0..12 {
-        let res = client.post(app.url("/login")).form(&[("csrf", csrf.as_str()), ("username", "x.y"), ("password", "sai-mat-khau-123")]).send().await.unwrap();
+        let res = client
+            .post(app.url("/login"))
+            .form(&[("csrf", csrf.as_str()), ("username", "x.y"), ("password", "sai-mat-khau-123")])
+            .send()
+            .await
+            .unwrap();
         statuses.push(res.status());
     }
     assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
-    let res = client.post(app.url("/login")).form(&[("csrf", csrf.as_str()), ("username", "x.y"), ("password", "z")]).send().await.unwrap();
+    let res = client
+        .post(app.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("username", "x.y"), ("password", "z")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.text().await.unwrap().contains("Quá nhiều yêu cầu"));
 }

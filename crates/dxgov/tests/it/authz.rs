@@ -55,7 +55,15 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     // Activity in B, so that B has users, grants and audit entries to leak.
     let b_admin = s.login("b.admin", PASSWORD, None).await.unwrap();
     let (b_new, _) = s
-        .create_user(&b_admin, &domain::services::NewUserInput { username: "b.moi".into(), full_name: "Người mới Hà Nội".into(), org_code: "01.SKHCN".into(), ..Default::default() })
+        .create_user(
+            &b_admin,
+            &domain::services::NewUserInput {
+                username: "b.moi".into(),
+                full_name: "Người mới Hà Nội".into(),
+                org_code: "01.SKHCN".into(),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let b_officer = s.login("b.officer", PASSWORD, None).await.unwrap();
@@ -76,12 +84,27 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
         use Method as M;
         match key.as_str() {
             // Public: no data of any org unit.
-            "GET /healthz" | "GET /readyz" | "GET /metrics" | "GET /static/app.css" | "GET /api/v1/openapi.json" | "GET /login"
-            | "POST /login" | "POST /api/v1/auth/token" => assert_eq!(def.access, Access::Public, "{key}"),
+            "GET /healthz"
+            | "GET /readyz"
+            | "GET /metrics"
+            | "GET /static/app.css"
+            | "GET /api/v1/openapi.json"
+            | "GET /login"
+            | "POST /login"
+            | "POST /api/v1/auth/token" => assert_eq!(def.access, Access::Public, "{key}"),
             // The caller's own account: nothing of another unit is reachable through them.
-            "POST /logout" | "GET /account" | "GET /account/password" | "POST /account/password" | "GET /api/v1/me"
-            | "POST /api/v1/me/password" | "GET /account/totp" | "POST /account/totp" | "POST /account/totp/disable"
-            | "GET /api/v1/me/totp/secret" | "POST /api/v1/me/totp" | "DELETE /api/v1/me/totp" => {
+            "POST /logout"
+            | "GET /account"
+            | "GET /account/password"
+            | "POST /account/password"
+            | "GET /api/v1/me"
+            | "POST /api/v1/me/password"
+            | "GET /account/totp"
+            | "POST /account/totp"
+            | "POST /account/totp/disable"
+            | "GET /api/v1/me/totp/secret"
+            | "POST /api/v1/me/totp"
+            | "DELETE /api/v1/me/totp" => {
                 assert_ne!(def.access, Access::Public, "{key}");
                 assert_ne!(def.access, Access::Scoped, "{key} takes no unit");
             }
@@ -89,7 +112,11 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
             // reference data every official reads; what lives in a unit is scoped (cases below).
             "GET /orgs" | "GET /api/v1/org-units" | "GET /api/v1/org-units/{code}" => {
                 assert_eq!(def.access, Access::SignedIn, "{key}");
-                let (st, body) = if def.path.starts_with("/api") { ctx.api(M::GET, &def.path.replace("{code}", "01.SKHCN"), None).await } else { ctx.page(M::GET, "/orgs?q=ha%20noi", &[]).await };
+                let (st, body) = if def.path.starts_with("/api") {
+                    ctx.api(M::GET, &def.path.replace("{code}", "01.SKHCN"), None).await
+                } else {
+                    ctx.page(M::GET, "/orgs?q=ha%20noi", &[]).await
+                };
                 assert_eq!(st, StatusCode::OK, "{key}");
                 assert!(no_trace_of_b(&body), "{key} shows B's people");
             }
@@ -107,14 +134,20 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, body) = ctx.page(M::GET, "/orgs/01.SKHCN", &[]).await;
                 assert_eq!(st, StatusCode::OK);
                 assert!(no_trace_of_b(&body), "B's unit page lists B's users to A");
-                assert!(!body.contains("Thêm đơn vị nội bộ") && !body.contains("Đổi tên"), "B's unit offers A management forms");
+                assert!(
+                    !body.contains("Thêm đơn vị nội bộ") && !body.contains("Đổi tên"),
+                    "B's unit offers A management forms"
+                );
             }
             "POST /orgs/{code}/units" => {
-                let (st, _) = ctx.page(M::POST, "/orgs/01.SKHCN/units", &[("code", "01.X"), ("name", "Phòng lạ")]).await;
+                let (st, _) =
+                    ctx.page(M::POST, "/orgs/01.SKHCN/units", &[("code", "01.X"), ("name", "Phòng lạ")]).await;
                 assert!(denied(st), "{key}: {st}");
             }
             "POST /api/v1/org-units/{code}/units" => {
-                let (st, _) = ctx.api(M::POST, "/api/v1/org-units/01.SKHCN/units", Some(json!({"code": "01.Y", "name": "Phòng lạ"}))).await;
+                let (st, _) = ctx
+                    .api(M::POST, "/api/v1/org-units/01.SKHCN/units", Some(json!({"code": "01.Y", "name": "Phòng lạ"})))
+                    .await;
                 assert!(denied(st), "{key}: {st}");
             }
             "POST /orgs/{code}/rename" => {
@@ -122,7 +155,8 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert!(denied(st), "{key}: {st}");
             }
             "PATCH /api/v1/org-units/{code}" => {
-                let (st, _) = ctx.api(M::PATCH, "/api/v1/org-units/01.SKHCN", Some(json!({"name": "Đổi tên trái phép"}))).await;
+                let (st, _) =
+                    ctx.api(M::PATCH, "/api/v1/org-units/01.SKHCN", Some(json!({"name": "Đổi tên trái phép"}))).await;
                 assert!(denied(st), "{key}: {st}");
             }
             "GET /users" => {
@@ -144,11 +178,23 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert!(no_trace_of_b(&body));
             }
             "POST /users" => {
-                let (st, _) = ctx.page(M::POST, "/users", &[("username", "lan.sang"), ("full_name", "Lấn Sang"), ("org_code", "01.SKHCN"), ("role", "")]).await;
+                let (st, _) = ctx
+                    .page(
+                        M::POST,
+                        "/users",
+                        &[("username", "lan.sang"), ("full_name", "Lấn Sang"), ("org_code", "01.SKHCN"), ("role", "")],
+                    )
+                    .await;
                 assert!(denied(st), "{key}: {st}");
             }
             "POST /api/v1/users" => {
-                let (st, _) = ctx.api(M::POST, "/api/v1/users", Some(json!({"username": "lan.sang2", "full_name": "Lấn Sang", "org_code": "01"}))).await;
+                let (st, _) = ctx
+                    .api(
+                        M::POST,
+                        "/api/v1/users",
+                        Some(json!({"username": "lan.sang2", "full_name": "Lấn Sang", "org_code": "01"})),
+                    )
+                    .await;
                 assert!(denied(st), "{key}: {st}");
             }
             "GET /users/{id}" => {
@@ -162,17 +208,26 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert!(no_trace_of_b(&body));
             }
             "POST /users/{id}/grants" => {
-                let (st, _) = ctx.page(M::POST, &format!("{b_user}/grants"), &[("role", "admin"), ("org_code", "01")]).await;
+                let (st, _) =
+                    ctx.page(M::POST, &format!("{b_user}/grants"), &[("role", "admin"), ("org_code", "01")]).await;
                 assert!(denied(st), "{key}: {st}");
                 // Nor may A grant its own people a role in B.
                 let a_officer = ctx.app.services().org_by_code("51.SKHCN", None).await.unwrap();
                 let _ = a_officer;
             }
             "POST /api/v1/users/{id}/grants" => {
-                let (st, _) = ctx.api(M::POST, &format!("{api_b_user}/grants"), Some(json!({"role": "admin", "org_code": "01"}))).await;
+                let (st, _) = ctx
+                    .api(M::POST, &format!("{api_b_user}/grants"), Some(json!({"role": "admin", "org_code": "01"})))
+                    .await;
                 assert!(denied(st), "{key}: {st}");
                 let a_officer = ctx.app.services().login("a.officer", PASSWORD, None).await.unwrap();
-                let (st, _) = ctx.api(M::POST, &format!("/api/v1/users/{}/grants", a_officer.user.id), Some(json!({"role": "admin", "org_code": "01"}))).await;
+                let (st, _) = ctx
+                    .api(
+                        M::POST,
+                        &format!("/api/v1/users/{}/grants", a_officer.user.id),
+                        Some(json!({"role": "admin", "org_code": "01"})),
+                    )
+                    .await;
                 assert!(denied(st), "A grants a role in B: {st}");
             }
             "POST /users/{id}/reset-password" => {
@@ -246,16 +301,30 @@ async fn every_non_public_route_needs_a_signed_in_caller() {
 async fn the_national_view_reaches_every_province_and_the_auditor_changes_nothing() {
     let app = TestApp::spawn().await;
     let root = app.token("root.admin", PASSWORD).await;
-    let users: Value = Client::new().get(app.url("/api/v1/users?limit=200")).bearer_auth(&root).send().await.unwrap().json().await.unwrap();
+    let users: Value = Client::new()
+        .get(app.url("/api/v1/users?limit=200"))
+        .bearer_auth(&root)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let names: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert!(names.contains(&"a.officer") && names.contains(&"b.officer"), "{names:?}");
 
     // The auditor of A reads A's users but cannot create, grant or reset.
     let auditor = app.token("a.auditor", PASSWORD).await;
-    let list: Value = Client::new().get(app.url("/api/v1/users")).bearer_auth(&auditor).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        Client::new().get(app.url("/api/v1/users")).bearer_auth(&auditor).send().await.unwrap().json().await.unwrap();
     assert!(list["total"].as_u64().unwrap() >= 2);
     let officer_id = app.services().login("a.officer", PASSWORD, None).await.unwrap().user.id;
-    let res = Client::new().post(app.url(&format!("/api/v1/users/{officer_id}/reset-password"))).bearer_auth(&auditor).send().await.unwrap();
+    let res = Client::new()
+        .post(app.url(&format!("/api/v1/users/{officer_id}/reset-password")))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = Client::new()
         .post(app.url("/api/v1/users"))

@@ -54,7 +54,10 @@ async fn a_backup_taken_during_writes_restores_consistently() {
     let writer = tokio::spawn(async move {
         let mut n = 0;
         for i in 0..300 {
-            services.create_internal_unit(&admin, "51.SKHCN", &format!("51.SKHCN.T{i}"), &format!("Tổ công tác {i}")).await.unwrap();
+            services
+                .create_internal_unit(&admin, "51.SKHCN", &format!("51.SKHCN.T{i}"), &format!("Tổ công tác {i}"))
+                .await
+                .unwrap();
             n += 1;
         }
         n
@@ -63,7 +66,9 @@ async fn a_backup_taken_during_writes_restores_consistently() {
     let file = app.dir.path().join("during.jsonl");
     let path = file.clone();
     let config = app.config.clone();
-    let out = tokio::task::spawn_blocking(move || run_dxgov(&config, &["backup", "--out", path.to_str().unwrap()])).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || run_dxgov(&config, &["backup", "--out", path.to_str().unwrap()]))
+        .await
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let written = writer.await.unwrap();
     assert_eq!(written, 300);
@@ -75,7 +80,14 @@ async fn a_backup_taken_during_writes_restores_consistently() {
     let chain = s.verify_audit().await.unwrap();
     assert!(chain.is_ok(), "{chain:?}");
     let tables = restored.db.table_contents().await.unwrap();
-    let units = tables.iter().find(|(t, _)| t == "org_units").unwrap().1.iter().filter(|u| u["code"].as_str().unwrap().starts_with("51.SKHCN.T")).count();
+    let units = tables
+        .iter()
+        .find(|(t, _)| t == "org_units")
+        .unwrap()
+        .1
+        .iter()
+        .filter(|u| u["code"].as_str().unwrap().starts_with("51.SKHCN.T"))
+        .count();
     let entries = tables
         .iter()
         .find(|(t, _)| t == "audit_log")

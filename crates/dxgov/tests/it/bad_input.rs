@@ -61,7 +61,12 @@ async fn oversized_bodies_get_413_with_a_message() {
     assert!(problem["detail"].as_str().unwrap().contains("vượt quá giới hạn"));
 
     let (client, csrf) = app.sign_in("a.admin", PASSWORD).await;
-    let res = client.post(app.url("/orgs/51/units")).form(&[("csrf", csrf.as_str()), ("code", "X"), ("name", big.as_str())]).send().await.unwrap();
+    let res = client
+        .post(app.url("/orgs/51/units"))
+        .form(&[("csrf", csrf.as_str()), ("code", "X"), ("name", big.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.text().await.unwrap().contains("Dữ liệu gửi lên quá lớn"));
 }
@@ -90,7 +95,7 @@ async fn unknown_codes_and_bad_parameters_name_what_is_wrong() {
     let (client, _) = app.sign_in("a.officer", PASSWORD).await;
     let res = client.get(app.url("/orgs/ZZ999")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert!(res.text().await.unwrap().contains("Không tìm thấy đơn vị &#39;ZZ999&#39;") );
+    assert!(res.text().await.unwrap().contains("Không tìm thấy đơn vị &#39;ZZ999&#39;"));
 }
 
 #[tokio::test]
@@ -99,7 +104,14 @@ async fn a_bad_form_keeps_what_was_typed_and_names_the_field() {
     let (client, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let res = client
         .post(app.url("/users"))
-        .form(&[("csrf", csrf.as_str()), ("username", "1sai"), ("full_name", "Nguyễn Thị Hoà"), ("org_code", "51"), ("email", ""), ("role", "officer")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "1sai"),
+            ("full_name", "Nguyễn Thị Hoà"),
+            ("org_code", "51"),
+            ("email", ""),
+            ("role", "officer"),
+        ])
         .send()
         .await
         .unwrap();

@@ -180,13 +180,19 @@ async fn path_of(c: &Client) -> String {
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
-    let field = c.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no field {css}: {e}"));
+    let field =
+        c.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no field {css}: {e}"));
     field.clear().await.expect("clear field");
     field.send_keys(value).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// Texts of the links in the card whose `h2` is `heading`.
@@ -263,7 +269,12 @@ async fn first_login_change_password_browse_and_search() {
     assert_fits(&c, "/account").await;
 
     // The org tree, from the navigation bar.
-    c.find(Locator::XPath("//header/nav/a[normalize-space()='Đơn vị']")).await.expect("nav link Đơn vị").click().await.expect("click Đơn vị");
+    c.find(Locator::XPath("//header/nav/a[normalize-space()='Đơn vị']"))
+        .await
+        .expect("nav link Đơn vị")
+        .click()
+        .await
+        .expect("click Đơn vị");
     wait_h1(&c, "Cây đơn vị").await;
     assert_eq!(path_of(&c).await, "/orgs");
     assert_fits(&c, "/orgs").await;
@@ -309,7 +320,12 @@ async fn first_login_change_password_browse_and_search() {
     println!("screenshot of /orgs/51 ({} bytes) in {SCREENSHOT}", png.len());
 
     // Sign out from the navigation bar; the home page asks for a login again.
-    c.find(Locator::XPath("//header/nav//button[normalize-space()='Đăng xuất']")).await.expect("logout button").click().await.expect("click Đăng xuất");
+    c.find(Locator::XPath("//header/nav//button[normalize-space()='Đăng xuất']"))
+        .await
+        .expect("logout button")
+        .click()
+        .await
+        .expect("click Đăng xuất");
     wait_h1(&c, "Đăng nhập").await;
     assert_eq!(path_of(&c).await, "/login");
     c.goto(&app.url("/")).await.expect("open / again");

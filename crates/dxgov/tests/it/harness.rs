@@ -25,7 +25,13 @@ pub struct TestApp {
 
 /// Which backend the suite runs on: PostgreSQL when `TEST_DATABASE_URL` is set.
 pub fn test_config(dir: &std::path::Path) -> Config {
-    let mut config = Config { data_dir: dir.join("data"), login_per_minute: 0, demo: false, max_connections: 5, ..Config::default() };
+    let mut config = Config {
+        data_dir: dir.join("data"),
+        login_per_minute: 0,
+        demo: false,
+        max_connections: 5,
+        ..Config::default()
+    };
     if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
         config.database_url = Some(url);
         config.database_schema = Some(format!("t_{}", hex_id()));
@@ -36,7 +42,6 @@ pub fn test_config(dir: &std::path::Path) -> Config {
 pub fn hex_id() -> String {
     (0..12).map(|_| char::from_digit(rand::random_range(0..16u32), 16).unwrap_or('0')).collect()
 }
-
 
 impl TestApp {
     /// A server on a fresh database with the reference data loaded and the standard fixtures.

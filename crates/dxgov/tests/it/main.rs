@@ -4,13 +4,13 @@
 
 mod harness;
 
+mod admin;
 mod audit;
 mod auth;
 mod authz;
 mod backup;
 mod bad_input;
 mod browser;
-mod admin;
 mod openapi;
 mod ops;
 mod orgs;

@@ -37,13 +37,23 @@ async fn serve_starts_on_an_empty_data_dir_and_prints_where_to_log_in() {
     let url_line = lines.next().unwrap().unwrap();
     let login_line = lines.next().unwrap().unwrap();
     let demo_line = lines.next().unwrap().unwrap();
-    let url = regex::Regex::new(r"http://[0-9.:]+/").unwrap().find(&url_line).unwrap().as_str().trim_end_matches('/').to_string();
+    let url = regex::Regex::new(r"http://[0-9.:]+/")
+        .unwrap()
+        .find(&url_line)
+        .unwrap()
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
     assert!(url_line.contains("sqlite"), "{url_line}");
-    let password = regex::Regex::new(r"admin / (\S+) —").unwrap().captures(&login_line).unwrap_or_else(|| panic!("{login_line}"))[1].to_string();
+    let password =
+        regex::Regex::new(r"admin / (\S+) —").unwrap().captures(&login_line).unwrap_or_else(|| panic!("{login_line}"))
+            [1]
+        .to_string();
     assert!(demo_line.contains("qngai.daumoi"), "{demo_line}");
     assert!(data.join("dxgov.db").exists());
 
-    let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     assert_eq!(http.get(format!("{url}/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
     assert_eq!(http.get(format!("{url}/readyz")).send().await.unwrap().status(), StatusCode::OK);
     // The printed admin login works and must change its password first.
@@ -58,7 +68,13 @@ async fn serve_starts_on_an_empty_data_dir_and_prints_where_to_log_in() {
     assert_eq!(res.headers()["location"], "/account/password");
     // The journal is in WAL mode.
     let mode = Command::new("python3")
-        .args(["-c", &format!("import sqlite3; print(sqlite3.connect('{}').execute('pragma journal_mode').fetchone()[0])", data.join("dxgov.db").display())])
+        .args([
+            "-c",
+            &format!(
+                "import sqlite3; print(sqlite3.connect('{}').execute('pragma journal_mode').fetchone()[0])",
+                data.join("dxgov.db").display()
+            ),
+        ])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&mode.stdout).trim(), "wal");
@@ -72,7 +88,9 @@ async fn health_readiness_and_metrics() {
     // The server runs on this test's runtime: wait for the child off it.
     let config = app.config.clone();
     let url = app.url("/readyz");
-    let out = tokio::task::spawn_blocking(move || crate::harness::run_dxgov(&config, &["healthcheck", "--url", &url])).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || crate::harness::run_dxgov(&config, &["healthcheck", "--url", &url]))
+        .await
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     let metrics = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("dxgov_http_requests_total"), "{metrics}");
@@ -100,7 +118,10 @@ async fn concurrent_writers_keep_one_unbroken_audit_chain() {
         let admin = admin.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..15 {
-                services.create_internal_unit(&admin, "51.SKHCN", &format!("51.SKHCN.W{w}N{i}"), &format!("Tổ {w}-{i}")).await.unwrap();
+                services
+                    .create_internal_unit(&admin, "51.SKHCN", &format!("51.SKHCN.W{w}N{i}"), &format!("Tổ {w}-{i}"))
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -109,7 +130,10 @@ async fn concurrent_writers_keep_one_unbroken_audit_chain() {
     }
     let db = app.app.db.connection();
     let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) FROM audit_log WHERE action = 'org.create' AND actor = 'a.admin'"))
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'org.create' AND actor = 'a.admin'",
+        ))
         .await
         .unwrap()
         .unwrap();

@@ -23,7 +23,13 @@ async fn both_structures_have_their_official_counts() {
     let app = TestApp::spawn().await;
     let app = &app;
     let counts = |as_of| async move {
-        app.services().count_by_type(Some(as_of)).await.unwrap().into_iter().map(|c| (c.org_type, c.count)).collect::<std::collections::HashMap<_, _>>()
+        app.services()
+            .count_by_type(Some(as_of))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.org_type, c.count))
+            .collect::<std::collections::HashMap<_, _>>()
     };
     let before = counts(day(2025, 6, 30)).await;
     assert_eq!(before[&OrgType::Province], 63);
@@ -56,7 +62,8 @@ async fn every_old_commune_maps_to_a_current_commune_and_every_current_commune_h
     )
     .await;
     assert_eq!(orphaned, 0);
-    let current_communes = count(&app, "SELECT COUNT(*) FROM org_units WHERE org_type = 'commune' AND valid_to IS NULL").await;
+    let current_communes =
+        count(&app, "SELECT COUNT(*) FROM org_units WHERE org_type = 'commune' AND valid_to IS NULL").await;
     assert_eq!(current_communes, 3_321);
     // Split communes: some old communes went to more than one new commune.
     let split = count(
@@ -75,7 +82,8 @@ async fn a_merged_province_names_its_successor_and_the_new_one_its_predecessors(
     let kon_tum = app.get_json(&token, "/api/v1/org-units/62").await;
     assert_eq!(kon_tum["name"], "Tỉnh Kon Tum");
     assert_eq!(kon_tum["valid_to"], "2025-06-30");
-    let names: Vec<&str> = kon_tum["successors"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        kon_tum["successors"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Tỉnh Quảng Ngãi"]);
 
     // Code 51 today is the new Quảng Ngãi, formed from the old Quảng Ngãi and Kon Tum.

@@ -19,6 +19,10 @@ pub struct RecentParams {
 
 /// Newest audit entries about units in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/audit", params(RecentParams), responses((status = 200, body = Vec<AuditEntry>)))]
-pub async fn recent(State(state): State<AppState>, Actor(p): Actor, Query(q): Query<RecentParams>) -> ApiResult<Vec<AuditEntry>> {
+pub async fn recent(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Query(q): Query<RecentParams>,
+) -> ApiResult<Vec<AuditEntry>> {
     Ok(Json(state.services.recent_audit(&p, q.limit.unwrap_or(50)).await?))
 }

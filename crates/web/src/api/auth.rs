@@ -56,7 +56,11 @@ pub struct PasswordChange {
 /// Change the caller's password.
 #[utoipa::path(post, path = "/api/v1/me/password", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-pub async fn change_password(State(state): State<AppState>, Actor(p): Actor, Json(req): Json<PasswordChange>) -> Result<StatusCode, ApiError> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Json(req): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
     state.services.change_password(&p, &req.current_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -84,7 +88,11 @@ pub struct TotpEnable {
 /// Turn on TOTP with a secret and a current code from the app.
 #[utoipa::path(post, path = "/api/v1/me/totp", request_body = TotpEnable,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-pub async fn totp_enable(State(state): State<AppState>, Actor(p): Actor, Json(req): Json<TotpEnable>) -> Result<StatusCode, ApiError> {
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Json(req): Json<TotpEnable>,
+) -> Result<StatusCode, ApiError> {
     state.services.totp_enable(&p, &req.secret, &req.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -97,7 +105,11 @@ pub struct TotpDisable {
 /// Turn off TOTP (needs the password).
 #[utoipa::path(delete, path = "/api/v1/me/totp", request_body = TotpDisable,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-pub async fn totp_disable(State(state): State<AppState>, Actor(p): Actor, Json(req): Json<TotpDisable>) -> Result<StatusCode, ApiError> {
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Json(req): Json<TotpDisable>,
+) -> Result<StatusCode, ApiError> {
     state.services.totp_disable(&p, &req.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

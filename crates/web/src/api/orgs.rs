@@ -42,22 +42,44 @@ pub struct OrgListParams {
 /// Builds the directory query from request parameters (shared by the page and the API).
 pub async fn org_query(state: &AppState, params: &HashMap<String, String>) -> Result<OrgQuery, crate::error::ApiError> {
     let get = |k: &str| params.get(k).map(String::as_str);
-    let org_type = parse_opt("type", get("type"), |v| OrgType::parse(v).ok(), "ministry, agency, province, district, commune hoặc internal")?;
+    let org_type = parse_opt(
+        "type",
+        get("type"),
+        |v| OrgType::parse(v).ok(),
+        "ministry, agency, province, district, commune hoặc internal",
+    )?;
     let as_of = parse_opt("as_of", get("as_of"), parse_date, "ngày dạng YYYY-MM-DD hoặc dd/mm/yyyy")?
         .unwrap_or_else(|| state.services.clock().today());
     let offset = parse_opt("offset", get("offset"), |v| v.parse::<u64>().ok(), "số nguyên không âm")?.unwrap_or(0);
-    let limit = parse_opt("limit", get("limit"), |v| v.parse::<u64>().ok().filter(|n| (1..=500).contains(n)), "số nguyên từ 1 đến 500")?.unwrap_or(50);
+    let limit = parse_opt(
+        "limit",
+        get("limit"),
+        |v| v.parse::<u64>().ok().filter(|n| (1..=500).contains(n)),
+        "số nguyên từ 1 đến 500",
+    )?
+    .unwrap_or(50);
     let parent_id = match get("parent").filter(|v| !v.trim().is_empty()) {
         Some(code) => Some(state.services.org_by_code(code, Some(as_of)).await?.id),
         None => None,
     };
-    Ok(OrgQuery { org_type, as_of: Some(as_of), q: get("q").map(String::from), parent_id, within_paths: None, offset, limit })
+    Ok(OrgQuery {
+        org_type,
+        as_of: Some(as_of),
+        q: get("q").map(String::from),
+        parent_id,
+        within_paths: None,
+        offset,
+        limit,
+    })
 }
 
 /// List org units valid on a date, filtered by type, parent and search text.
 #[utoipa::path(get, path = "/api/v1/org-units", params(OrgListParams),
     responses((status = 200, body = Paged<OrgUnit>), (status = 400, body = crate::error::Problem)))]
-pub async fn list(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>) -> ApiResult<Paged<OrgUnit>> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Paged<OrgUnit>> {
     let query = org_query(&state, &params).await?;
     Ok(Json(state.services.list_orgs(&query).await?.into()))
 }
@@ -72,7 +94,11 @@ pub struct AsOf {
 /// One org unit with ancestors, children, successors and predecessors.
 #[utoipa::path(get, path = "/api/v1/org-units/{code}", params(("code" = String, Path), AsOf),
     responses((status = 200, body = OrgDetail), (status = 404, body = crate::error::Problem)))]
-pub async fn show(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<AsOf>) -> ApiResult<OrgDetail> {
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<AsOf>,
+) -> ApiResult<OrgDetail> {
     let as_of = parse_opt("as_of", q.as_of.as_deref(), parse_date, "ngày dạng YYYY-MM-DD")?;
     Ok(Json(state.services.org_detail(&code, as_of).await?))
 }
@@ -85,7 +111,12 @@ pub struct Rename {
 /// Rename a unit (system admins for official units; unit managers for internal units).
 #[utoipa::path(patch, path = "/api/v1/org-units/{code}", params(("code" = String, Path)), request_body = Rename,
     responses((status = 200, body = OrgUnit), (status = 403, body = crate::error::Problem)))]
-pub async fn rename(State(state): State<AppState>, Actor(p): Actor, Path(code): Path<String>, Json(req): Json<Rename>) -> ApiResult<OrgUnit> {
+pub async fn rename(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Path(code): Path<String>,
+    Json(req): Json<Rename>,
+) -> ApiResult<OrgUnit> {
     Ok(Json(state.services.rename_org(&p, &code, &req.name).await?))
 }
 

@@ -27,7 +27,11 @@ pub struct UserListParams {
 
 /// Users in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users", params(UserListParams), responses((status = 200, body = Paged<User>)))]
-pub async fn list(State(state): State<AppState>, Actor(p): Actor, Query(q): Query<UserListParams>) -> ApiResult<Paged<User>> {
+pub async fn list(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Query(q): Query<UserListParams>,
+) -> ApiResult<Paged<User>> {
     let page = state
         .services
         .list_users(&p, q.org.as_deref(), q.q.as_deref(), q.offset.unwrap_or(0), q.limit.unwrap_or(50))
@@ -55,7 +59,11 @@ pub struct CreatedUser {
 /// Create a user with a one-time password.
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUser,
     responses((status = 200, body = CreatedUser), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn create(State(state): State<AppState>, Actor(p): Actor, Json(req): Json<NewUser>) -> ApiResult<CreatedUser> {
+pub async fn create(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Json(req): Json<NewUser>,
+) -> ApiResult<CreatedUser> {
     let input = NewUserInput {
         username: req.username,
         full_name: req.full_name,
@@ -90,7 +98,12 @@ pub struct NewGrant {
 /// Grant a role on an org unit (applies to its subtree).
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", params(("id" = i64, Path)), request_body = NewGrant,
     responses((status = 200, body = Grant), (status = 403, body = crate::error::Problem)))]
-pub async fn grant(State(state): State<AppState>, Actor(p): Actor, Path(id): Path<i64>, Json(req): Json<NewGrant>) -> ApiResult<Grant> {
+pub async fn grant(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Path(id): Path<i64>,
+    Json(req): Json<NewGrant>,
+) -> ApiResult<Grant> {
     Ok(Json(state.services.grant_role(&p, id, req.role, &req.org_code).await?))
 }
 
@@ -103,14 +116,22 @@ pub struct NewPassword {
 /// Reset a user's password to a new one-time password.
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", params(("id" = i64, Path)),
     responses((status = 200, body = NewPassword), (status = 403, body = crate::error::Problem)))]
-pub async fn reset_password(State(state): State<AppState>, Actor(p): Actor, Path(id): Path<i64>) -> ApiResult<NewPassword> {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<NewPassword> {
     Ok(Json(NewPassword { password: state.services.reset_password(&p, id).await? }))
 }
 
 /// Revoke a role grant.
 #[utoipa::path(delete, path = "/api/v1/grants/{id}", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-pub async fn revoke(State(state): State<AppState>, Actor(p): Actor, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     state.services.revoke_role(&p, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

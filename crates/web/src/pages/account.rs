@@ -50,7 +50,12 @@ pub async fn show(session: Session, Actor(p): Actor, Query(q): Query<Ok_>) -> Pa
     Ok(account_page(&session, &p, notice(q.ok.as_deref()), None).await.into_response())
 }
 
-async fn account_page(session: &Session, p: &domain::auth::Principal, notice: Option<&'static str>, error: Option<String>) -> impl IntoResponse + use<> {
+async fn account_page(
+    session: &Session,
+    p: &domain::auth::Principal,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> impl IntoResponse + use<> {
     AccountPage {
         layout: Layout::new(session, p, "account").await,
         full_name: p.user.full_name.clone(),
@@ -73,7 +78,12 @@ struct PasswordPage {
 }
 
 pub async fn password_form(session: Session, Actor(p): Actor) -> PageResult {
-    Ok(PasswordPage { forced: p.user.must_change_password, layout: Layout::new(&session, &p, "account").await, error: None }.into_response())
+    Ok(PasswordPage {
+        forced: p.user.must_change_password,
+        layout: Layout::new(&session, &p, "account").await,
+        error: None,
+    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -83,7 +93,12 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
-pub async fn password_submit(State(state): State<AppState>, session: Session, Actor(p): Actor, Form(f): Form<PasswordForm>) -> PageResult {
+pub async fn password_submit(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Form(f): Form<PasswordForm>,
+) -> PageResult {
     let result = if f.new_password != f.confirm_password {
         Err(DomainError::invalid("confirm_password", "mật khẩu nhập lại không khớp"))
     } else {
@@ -124,12 +139,22 @@ pub struct TotpForm {
     code: String,
 }
 
-pub async fn totp_enable(State(state): State<AppState>, session: Session, Actor(p): Actor, Form(f): Form<TotpForm>) -> PageResult {
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Form(f): Form<TotpForm>,
+) -> PageResult {
     match state.services.totp_enable(&p, &f.secret, &f.code).await {
         Ok(()) => Ok(Redirect::to("/account?ok=totp-on").into_response()),
         Err(e @ DomainError::Invalid { .. }) => {
             let url = domain::users::totp::url(&f.secret, &p.user.username)?;
-            let page = TotpPage { layout: Layout::new(&session, &p, "account").await, secret: f.secret, url, error: Some(domain::messages::detail(&e)) };
+            let page = TotpPage {
+                layout: Layout::new(&session, &p, "account").await,
+                secret: f.secret,
+                url,
+                error: Some(domain::messages::detail(&e)),
+            };
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(PageError::from(e)),
@@ -141,7 +166,12 @@ pub struct TotpDisableForm {
     password: String,
 }
 
-pub async fn totp_disable(State(state): State<AppState>, session: Session, Actor(p): Actor, Form(f): Form<TotpDisableForm>) -> PageResult {
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Form(f): Form<TotpDisableForm>,
+) -> PageResult {
     match state.services.totp_disable(&p, &f.password).await {
         Ok(()) => Ok(Redirect::to("/account?ok=totp-off").into_response()),
         Err(e @ DomainError::Invalid { .. }) => {

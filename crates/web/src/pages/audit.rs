@@ -21,5 +21,9 @@ struct AuditPage {
 
 pub async fn index(State(state): State<AppState>, session: Session, Actor(p): Actor) -> PageResult {
     let entries = state.services.recent_audit(&p, 200).await?;
-    Ok(AuditPage { layout: Layout::new(&session, &p, "audit").await, rows: entries.iter().map(AuditRow::from).collect() }.into_response())
+    Ok(AuditPage {
+        layout: Layout::new(&session, &p, "audit").await,
+        rows: entries.iter().map(AuditRow::from).collect(),
+    }
+    .into_response())
 }

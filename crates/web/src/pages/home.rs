@@ -68,11 +68,16 @@ struct HomePage {
 }
 
 pub async fn show(State(state): State<AppState>, session: Session, Actor(p): Actor) -> PageResult {
-    let Dashboard { as_of, current_by_type, before_reform_by_type, users, recent_audit } = state.services.dashboard(&p).await?;
+    let Dashboard { as_of, current_by_type, before_reform_by_type, users, recent_audit } =
+        state.services.dashboard(&p).await?;
     let counts = current_by_type
         .iter()
         .zip(before_reform_by_type.iter())
-        .map(|(now, before)| CountRow { label: now.label.clone(), now: format::int(now.count), before: format::int(before.count) })
+        .map(|(now, before)| CountRow {
+            label: now.label.clone(),
+            now: format::int(now.count),
+            before: format::int(before.count),
+        })
         .collect();
     Ok(HomePage {
         layout: Layout::new(&session, &p, "home").await,

@@ -37,7 +37,12 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn form(session: Session, Query(q): Query<NextParam>) -> impl IntoResponse {
-    LoginPage { layout: Layout::anonymous(&session).await, next: safe_next(q.next.as_deref()), username: String::new(), error: None }
+    LoginPage {
+        layout: Layout::anonymous(&session).await,
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+        error: None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -54,7 +59,11 @@ pub async fn submit(State(state): State<AppState>, session: Session, Form(f): Fo
     match state.services.login(&f.username, &f.password, totp).await {
         Ok(p) => {
             sign_in(&session, p.user.id).await?;
-            let target = if p.user.must_change_password { "/account/password".to_string() } else { safe_next(f.next.as_deref()) };
+            let target = if p.user.must_change_password {
+                "/account/password".to_string()
+            } else {
+                safe_next(f.next.as_deref())
+            };
             Ok(Redirect::to(&target).into_response())
         }
         Err(domain::DomainError::Unauthenticated | domain::DomainError::Locked { .. }) => {

@@ -7,9 +7,9 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
+use domain::DomainError;
 use domain::auth::Action;
 use domain::org::{OrgType, OrgUnit};
-use domain::DomainError;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -66,7 +66,12 @@ struct OrgsPage {
     next_href: Option<String>,
 }
 
-pub async fn index(State(state): State<AppState>, session: Session, Actor(p): Actor, Query(params): Query<HashMap<String, String>>) -> PageResult {
+pub async fn index(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Query(params): Query<HashMap<String, String>>,
+) -> PageResult {
     let mut query = org_query(&state, &params).await.map_err(|e| PageError(e.0))?;
     let searching = query.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     if !searching && query.parent_id.is_none() && query.org_type.is_none() {
@@ -91,7 +96,10 @@ pub async fn index(State(state): State<AppState>, session: Session, Actor(p): Ac
         q: params.get("q").cloned().unwrap_or_default(),
         as_of: as_of.to_string(),
         as_of_display: format::date(as_of),
-        types: OrgType::ALL.iter().map(|t| TypeOption { value: t.as_str(), label: t.label(), selected: t.as_str() == selected }).collect(),
+        types: OrgType::ALL
+            .iter()
+            .map(|t| TypeOption { value: t.as_str(), label: t.label(), selected: t.as_str() == selected })
+            .collect(),
         heading,
         total: format::int(page.total),
         rows: page.items.iter().map(UnitRow::from).collect(),
@@ -132,7 +140,13 @@ pub struct ShowParams {
     ok: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, session: Session, Actor(p): Actor, Path(code): Path<String>, Query(q): Query<ShowParams>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Path(code): Path<String>,
+    Query(q): Query<ShowParams>,
+) -> PageResult {
     let as_of = q.as_of.as_deref().and_then(format::parse_date);
     Ok(org_page(&state, &session, &p, &code, as_of, notice(q.ok.as_deref()), None).await?.into_response())
 }
@@ -152,7 +166,13 @@ async fn org_page(
     // Users are shown only where the viewer's grants reach (the directory itself is shared).
     let users = if p.may(Action::ReadUsers, &detail.unit) {
         let page = state.services.list_users(p, Some(&detail.unit.code), None, 0, 100).await?;
-        Some(page.items.into_iter().filter(|u| u.org_id == detail.unit.id).map(|u| UserRow { id: u.id, username: u.username, full_name: u.full_name }).collect())
+        Some(
+            page.items
+                .into_iter()
+                .filter(|u| u.org_id == detail.unit.id)
+                .map(|u| UserRow { id: u.id, username: u.username, full_name: u.full_name })
+                .collect(),
+        )
     } else {
         None
     };
@@ -160,7 +180,9 @@ async fn org_page(
     Ok(OrgPage {
         layout: Layout::new(session, p, "orgs").await,
         can_add_unit: current && p.may(Action::ManageOrg, &detail.unit),
-        can_rename: current && (p.is_root_admin() || (detail.unit.org_type == OrgType::Internal && p.may(Action::ManageOrg, &detail.unit))),
+        can_rename: current
+            && (p.is_root_admin()
+                || (detail.unit.org_type == OrgType::Internal && p.may(Action::ManageOrg, &detail.unit))),
         unit: UnitRow::from(&detail.unit),
         as_of_display: format::date(day),
         current,
@@ -181,7 +203,13 @@ pub struct NewUnitForm {
     name: String,
 }
 
-pub async fn create_unit(State(state): State<AppState>, session: Session, Actor(p): Actor, Path(code): Path<String>, Form(f): Form<NewUnitForm>) -> PageResult {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Path(code): Path<String>,
+    Form(f): Form<NewUnitForm>,
+) -> PageResult {
     match state.services.create_internal_unit(&p, &code, &f.code, &f.name).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{code}?ok=unit")).into_response()),
         Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict(_))) => {
@@ -197,7 +225,13 @@ pub struct RenameForm {
     name: String,
 }
 
-pub async fn rename(State(state): State<AppState>, session: Session, Actor(p): Actor, Path(code): Path<String>, Form(f): Form<RenameForm>) -> PageResult {
+pub async fn rename(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Path(code): Path<String>,
+    Form(f): Form<RenameForm>,
+) -> PageResult {
     match state.services.rename_org(&p, &code, &f.name).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{code}?ok=renamed")).into_response()),
         Err(e @ DomainError::Invalid { .. }) => {

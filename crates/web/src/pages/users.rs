@@ -35,7 +35,13 @@ impl UserRow {
         } else {
             "Hoạt động"
         };
-        UserRow { id: u.id, username: u.username.clone(), full_name: u.full_name.clone(), org_name: u.org_name.clone(), status }
+        UserRow {
+            id: u.id,
+            username: u.username.clone(),
+            full_name: u.full_name.clone(),
+            org_name: u.org_name.clone(),
+            status,
+        }
     }
 }
 
@@ -54,7 +60,12 @@ pub struct ListParams {
     org: Option<String>,
 }
 
-pub async fn index(State(state): State<AppState>, session: Session, Actor(p): Actor, Query(q): Query<ListParams>) -> PageResult {
+pub async fn index(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Query(q): Query<ListParams>,
+) -> PageResult {
     let page = state.services.list_users(&p, q.org.as_deref(), q.q.as_deref(), 0, 200).await?;
     Ok(UsersPage {
         layout: Layout::new(&session, &p, "users").await,
@@ -121,7 +132,12 @@ struct PasswordShownPage {
     created: bool,
 }
 
-pub async fn create(State(state): State<AppState>, session: Session, Actor(p): Actor, Form(f): Form<NewUserForm>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Form(f): Form<NewUserForm>,
+) -> PageResult {
     let input = NewUserInput {
         username: f.username.clone(),
         full_name: f.full_name.clone(),
@@ -177,7 +193,14 @@ pub struct ShowParams {
     ok: Option<String>,
 }
 
-async fn user_page(state: &AppState, session: &Session, p: &Principal, id: i64, notice: Option<&'static str>, error: Option<String>) -> Result<impl IntoResponse + use<>, PageError> {
+async fn user_page(
+    state: &AppState,
+    session: &Session,
+    p: &Principal,
+    id: i64,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<impl IntoResponse + use<>, PageError> {
     let (user, grants) = state.services.get_user(p, id).await?;
     let row = UserRow::from(&user);
     Ok(UserPage {
@@ -197,7 +220,13 @@ async fn user_page(state: &AppState, session: &Session, p: &Principal, id: i64, 
     })
 }
 
-pub async fn show(State(state): State<AppState>, session: Session, Actor(p): Actor, Path(id): Path<i64>, Query(q): Query<ShowParams>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowParams>,
+) -> PageResult {
     Ok(user_page(&state, &session, &p, id, notice(q.ok.as_deref()), None).await?.into_response())
 }
 
@@ -207,7 +236,13 @@ pub struct GrantForm {
     org_code: String,
 }
 
-pub async fn grant(State(state): State<AppState>, session: Session, Actor(p): Actor, Path(id): Path<i64>, Form(f): Form<GrantForm>) -> PageResult {
+pub async fn grant(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Path(id): Path<i64>,
+    Form(f): Form<GrantForm>,
+) -> PageResult {
     let result = match Role::parse(&f.role) {
         Ok(role) => state.services.grant_role(&p, id, role, &f.org_code).await.map(|_| ()),
         Err(e) => Err(e),
@@ -227,8 +262,20 @@ pub async fn revoke(State(state): State<AppState>, Actor(p): Actor, Path(id): Pa
     Ok(Redirect::to(&format!("/users/{user_id}?ok=revoked")).into_response())
 }
 
-pub async fn reset_password(State(state): State<AppState>, session: Session, Actor(p): Actor, Path(id): Path<i64>) -> PageResult {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Path(id): Path<i64>,
+) -> PageResult {
     let password = state.services.reset_password(&p, id).await?;
     let (user, _) = state.services.get_user(&p, id).await?;
-    Ok(PasswordShownPage { layout: Layout::new(&session, &p, "users").await, id, username: user.username, password, created: false }.into_response())
+    Ok(PasswordShownPage {
+        layout: Layout::new(&session, &p, "users").await,
+        id,
+        username: user.username,
+        password,
+        created: false,
+    }
+    .into_response())
 }
