@@ -7,7 +7,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation)]
+        vec![Box::new(Foundation), Box::new(AuditAppendOnly)]
     }
 }
 
@@ -164,6 +164,55 @@ impl MigrationTrait for Foundation {
                 .to_owned(),
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// The database itself refuses to change or delete audit entries (defence in depth: the hash
+/// chain still catches someone who drops these triggers first).
+struct AuditAppendOnly;
+
+impl MigrationName for AuditAppendOnly {
+    fn name(&self) -> &str {
+        "m20261122_000002_audit_append_only"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AuditAppendOnly {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                db.execute_unprepared(
+                    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
+                     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+                     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+                )
+                .await?;
+            }
+            _ => {
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                )
+                .await?;
+            }
+        }
         Ok(())
     }
 }

@@ -5,9 +5,29 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use crate::harness::{PASSWORD, TestApp};
 
-async fn exec(app: &TestApp, sql: &str) {
+async fn try_exec(app: &TestApp, sql: &str) -> Result<(), sea_orm::DbErr> {
     let db = app.app.db.connection();
-    db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await.map(|_| ())
+}
+
+/// Tampering as someone with full rights on the database: first drop the append-only triggers.
+async fn exec(app: &TestApp, sql: &str) {
+    let drops: &[&str] = match app.app.db.backend() {
+        sea_orm::DbBackend::Postgres => &["DROP TRIGGER audit_log_no_update ON audit_log"],
+        _ => &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"],
+    };
+    for d in drops {
+        try_exec(app, d).await.unwrap();
+    }
+    try_exec(app, sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_delete_audit_entries() {
+    let app = TestApp::spawn().await;
+    assert!(try_exec(&app, "UPDATE audit_log SET actor = 'ke.gian' WHERE seq = 2").await.is_err());
+    assert!(try_exec(&app, "DELETE FROM audit_log WHERE seq = 2").await.is_err());
+    assert_eq!(verify(&app).0, 0);
 }
 
 fn verify(app: &TestApp) -> (i32, String, String) {
