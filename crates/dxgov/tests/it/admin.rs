@@ -66,6 +66,24 @@ async fn an_admin_creates_a_user_grants_revokes_and_resets_through_the_pages() {
     assert!(app.services().login("nguyen.hoa", &password, None).await.is_err());
     assert!(app.services().login("nguyen.hoa", &new_password, None).await.unwrap().user.must_change_password);
 
+    // The list pages through more than a page of people.
+    let admin = app.services().login("a.admin", PASSWORD, None).await.unwrap();
+    for i in 0..105 {
+        let input = domain::services::NewUserInput {
+            username: format!("cb.{i:03}"),
+            full_name: format!("Cán bộ {i}"),
+            org_code: "51.SKHCN".into(),
+            ..Default::default()
+        };
+        app.services().create_user(&admin, &input).await.unwrap();
+    }
+    let first = client.get(app.url("/users?q=can%20bo")).send().await.unwrap().text().await.unwrap();
+    assert!(first.contains("105 người dùng") && first.contains("cb.000") && !first.contains("cb.104"));
+    let next = regex::Regex::new(r#"href="(/users\?[^"]+)">Trang sau"#).unwrap().captures(&first).unwrap()[1]
+        .replace("&#38;", "&");
+    let second = client.get(app.url(&next)).send().await.unwrap().text().await.unwrap();
+    assert!(second.contains("cb.104") && !second.contains("cb.000"), "{next}: {second}");
+
     // A duplicate username is refused, naming it.
     let res = client
         .post(app.url("/users"))

@@ -52,12 +52,17 @@ struct UsersPage {
     q: String,
     rows: Vec<UserRow>,
     total: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
 }
+
+const PAGE_SIZE: u64 = 100;
 
 #[derive(Deserialize)]
 pub struct ListParams {
     q: Option<String>,
     org: Option<String>,
+    offset: Option<u64>,
 }
 
 pub async fn index(
@@ -66,12 +71,23 @@ pub async fn index(
     Actor(p): Actor,
     Query(q): Query<ListParams>,
 ) -> PageResult {
-    let page = state.services.list_users(&p, q.org.as_deref(), q.q.as_deref(), 0, 200).await?;
+    let offset = q.offset.unwrap_or(0);
+    let page = state.services.list_users(&p, q.org.as_deref(), q.q.as_deref(), offset, PAGE_SIZE).await?;
+    let link = |offset: u64| {
+        let params = [
+            ("q", q.q.clone().unwrap_or_default()),
+            ("org", q.org.clone().unwrap_or_default()),
+            ("offset", offset.to_string()),
+        ];
+        format!("/users?{}", serde_urlencoded::to_string(params).unwrap_or_default())
+    };
     Ok(UsersPage {
         layout: Layout::new(&session, &p, "users").await,
-        q: q.q.unwrap_or_default(),
+        q: q.q.clone().unwrap_or_default(),
         total: format::int(page.total),
         rows: page.items.iter().map(UserRow::from).collect(),
+        prev_href: (offset > 0).then(|| link(offset.saturating_sub(PAGE_SIZE))),
+        next_href: (offset + PAGE_SIZE < page.total).then(|| link(offset + PAGE_SIZE)),
     }
     .into_response())
 }
