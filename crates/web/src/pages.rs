@@ -9,10 +9,28 @@ pub mod login;
 pub mod orgs;
 pub mod users;
 
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::DomainError;
 use domain::auth::{Action, Principal};
 use tower_sessions::Session;
 
+use crate::error::PageError;
 use crate::session::csrf_token;
+
+/// A form's domain error: input mistakes (a bad field, a conflict) become the sentence shown above
+/// the re-filled form; anything else becomes the error page.
+pub fn form_error(e: DomainError) -> Result<String, PageError> {
+    match e {
+        DomainError::Invalid { .. } | DomainError::Conflict(_) => Ok(domain::messages::detail(&e)),
+        e => Err(PageError::from(e)),
+    }
+}
+
+/// The form page again, with status 422.
+pub fn unprocessable(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
 
 /// What the shared layout needs: who is signed in, the CSRF token, which menu items to show.
 pub struct Layout {

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::error::{PageError, PageResult};
-use crate::pages::{Layout, notice};
+use crate::error::PageResult;
+use crate::pages::{Layout, form_error, notice, unprocessable};
 use crate::session::Actor;
 
 pub struct GrantRow {
@@ -106,15 +106,15 @@ pub async fn password_submit(
     };
     match result {
         Ok(()) => Ok(Redirect::to("/account?ok=password").into_response()),
-        Err(e @ DomainError::Invalid { .. }) => {
+        Err(e) => {
+            let error = Some(form_error(e)?);
             let page = PasswordPage {
                 forced: p.user.must_change_password,
                 layout: Layout::new(&session, &p, "account").await,
-                error: Some(domain::messages::detail(&e)),
+                error,
             };
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(unprocessable(page))
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -147,17 +147,12 @@ pub async fn totp_enable(
 ) -> PageResult {
     match state.services.totp_enable(&p, &f.secret, &f.code).await {
         Ok(()) => Ok(Redirect::to("/account?ok=totp-on").into_response()),
-        Err(e @ DomainError::Invalid { .. }) => {
+        Err(e) => {
+            let error = Some(form_error(e)?);
             let url = domain::users::totp::url(&f.secret, &p.user.username)?;
-            let page = TotpPage {
-                layout: Layout::new(&session, &p, "account").await,
-                secret: f.secret,
-                url,
-                error: Some(domain::messages::detail(&e)),
-            };
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            let page = TotpPage { layout: Layout::new(&session, &p, "account").await, secret: f.secret, url, error };
+            Ok(unprocessable(page))
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -174,10 +169,10 @@ pub async fn totp_disable(
 ) -> PageResult {
     match state.services.totp_disable(&p, &f.password).await {
         Ok(()) => Ok(Redirect::to("/account?ok=totp-off").into_response()),
-        Err(e @ DomainError::Invalid { .. }) => {
-            let page = account_page(&session, &p, None, Some(domain::messages::detail(&e))).await;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Err(e) => {
+            let error = Some(form_error(e)?);
+            let page = account_page(&session, &p, None, error).await;
+            Ok(unprocessable(page))
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -7,7 +7,6 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use domain::DomainError;
 use domain::auth::Action;
 use domain::org::{OrgType, OrgUnit};
 use serde::Deserialize;
@@ -17,7 +16,7 @@ use crate::AppState;
 use crate::api::orgs::org_query;
 use crate::error::{PageError, PageResult};
 use crate::format;
-use crate::pages::{Layout, notice};
+use crate::pages::{Layout, form_error, notice, unprocessable};
 use crate::session::Actor;
 
 pub struct UnitRow {
@@ -212,11 +211,11 @@ pub async fn create_unit(
 ) -> PageResult {
     match state.services.create_internal_unit(&p, &code, &f.code, &f.name).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{code}?ok=unit")).into_response()),
-        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict(_))) => {
-            let page = org_page(&state, &session, &p, &code, None, None, Some(domain::messages::detail(&e))).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Err(e) => {
+            let error = Some(form_error(e)?);
+            let page = org_page(&state, &session, &p, &code, None, None, error).await?;
+            Ok(unprocessable(page))
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -234,10 +233,10 @@ pub async fn rename(
 ) -> PageResult {
     match state.services.rename_org(&p, &code, &f.name).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{code}?ok=renamed")).into_response()),
-        Err(e @ DomainError::Invalid { .. }) => {
-            let page = org_page(&state, &session, &p, &code, None, None, Some(domain::messages::detail(&e))).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Err(e) => {
+            let error = Some(form_error(e)?);
+            let page = org_page(&state, &session, &p, &code, None, None, error).await?;
+            Ok(unprocessable(page))
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }

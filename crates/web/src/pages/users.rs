@@ -5,7 +5,6 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use domain::DomainError;
 use domain::auth::{Principal, Role};
 use domain::services::NewUserInput;
 use serde::Deserialize;
@@ -15,7 +14,7 @@ use crate::AppState;
 use crate::error::{PageError, PageResult};
 use crate::format;
 use crate::pages::account::GrantRow;
-use crate::pages::{Layout, notice};
+use crate::pages::{Layout, form_error, notice, unprocessable};
 use crate::session::Actor;
 
 pub struct UserRow {
@@ -170,7 +169,8 @@ pub async fn create(
             created: true,
         }
         .into_response()),
-        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict(_))) => {
+        Err(e) => {
+            let error = Some(form_error(e)?);
             let page = NewUserPage {
                 layout: Layout::new(&session, &p, "users").await,
                 roles: role_options(),
@@ -178,11 +178,10 @@ pub async fn create(
                 full_name: f.full_name,
                 email: f.email,
                 org_code: f.org_code,
-                error: Some(domain::messages::detail(&e)),
+                error,
             };
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(unprocessable(page))
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -265,11 +264,11 @@ pub async fn grant(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/users/{id}?ok=granted")).into_response()),
-        Err(e @ (DomainError::Invalid { .. } | DomainError::Conflict(_))) => {
-            let page = user_page(&state, &session, &p, id, None, Some(domain::messages::detail(&e))).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        Err(e) => {
+            let error = Some(form_error(e)?);
+            let page = user_page(&state, &session, &p, id, None, error).await?;
+            Ok(unprocessable(page))
         }
-        Err(e) => Err(PageError::from(e)),
     }
 }
 
