@@ -147,3 +147,62 @@ async fn concurrent_writers_keep_one_unbroken_audit_chain() {
     let chain = app.services().verify_audit().await.unwrap();
     assert!(chain.is_ok(), "{chain:?}");
 }
+
+#[test]
+fn migrate_and_import_orgs_from_a_toml_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("du-lieu");
+    let file = dir.path().join("dxgov.toml");
+    std::fs::write(&file, format!("data_dir = \"{}\"\nport = 9000\n", data.display())).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(TestApp::bin())
+            .arg("--config")
+            .arg(&file)
+            .args(args)
+            .env_remove("DXGOV_DATABASE_URL")
+            .env_remove("DXGOV_DATA_DIR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    run(&["migrate"]);
+    assert!(data.join("dxgov.db").exists(), "the TOML file's data_dir was used");
+    let first = run(&["import-orgs"]);
+    let loaded: u64 = regex::Regex::new(r"Đã nạp (\d+) đơn vị").unwrap().captures(&first).unwrap()[1].parse().unwrap();
+    assert_eq!(loaded, 1 + 29 + 63 + 696 + 10_035 + 34 + 3_321, "root, central agencies, both structures");
+    let again = run(&["import-orgs"]);
+    assert!(again.contains("Đã nạp 0 đơn vị"), "importing twice adds nothing: {again}");
+}
+
+#[test]
+fn serve_without_demo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Child(
+        Command::new(TestApp::bin())
+            .args(["serve", "--no-demo", "--port", "0", "--data-dir", dir.path().join("d").to_str().unwrap()])
+            .env_remove("DXGOV_DATABASE_URL")
+            .env_remove("DXGOV_CONFIG")
+            .env("DXGOV_ADMIN_PASSWORD", "Mat-khau-quan-tri-2026")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let _url = lines.next().unwrap().unwrap();
+    let login = lines.next().unwrap().unwrap();
+    assert!(login.contains("DXGOV_ADMIN_PASSWORD"), "{login}");
+    drop(child); // the demo line would have come right after the login line, before serving
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import sqlite3; print(sqlite3.connect('{}').execute('select count(*) from users').fetchone()[0])",
+                dir.path().join("d/dxgov.db").display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "only the admin, no demo accounts");
+}
