@@ -70,13 +70,22 @@ pub trait Store: Send + Sync {
         must_change: bool,
         audit: AuditDraft,
     ) -> Result<()>;
-    async fn user_set_totp(&self, id: UserId, secret: Option<&str>, audit: AuditDraft) -> Result<()>;
-    /// Records the outcome of a login attempt (failure count and lock); audited when `audit` is set.
+    /// Sets or clears the TOTP secret; `last_step` is the step of the code that confirmed it.
+    async fn user_set_totp(
+        &self,
+        id: UserId,
+        secret: Option<&str>,
+        last_step: Option<i64>,
+        audit: AuditDraft,
+    ) -> Result<()>;
+    /// Records the outcome of a login attempt (failure count, lock, the TOTP step used);
+    /// audited when `audit` is set.
     async fn user_set_login_state(
         &self,
         id: UserId,
         failed_logins: i32,
         locked_until: Option<DateTime<Utc>>,
+        totp_step: Option<i64>,
         audit: Option<AuditDraft>,
     ) -> Result<()>;
     async fn grants_of(&self, user_id: UserId) -> Result<Vec<Grant>>;

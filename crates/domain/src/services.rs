@@ -314,12 +314,15 @@ impl Services {
             return Err(DomainError::Locked { until });
         }
         let password_ok = users::verify_password(password.into(), user.password_hash.clone()).await;
-        let totp_ok = match (&user.totp_secret, user.totp_enabled) {
-            (Some(secret), true) => {
-                totp_code.is_some_and(|c| users::totp::check(secret, &user.username, c, now.timestamp().max(0) as u64))
-            }
-            _ => true,
+        // With TOTP on, the code must be valid and of a later step than the last one used.
+        let totp_step = match (&user.totp_secret, user.totp_enabled) {
+            (Some(secret), true) => totp_code
+                .and_then(|c| users::totp::check(secret, &user.username, c, now.timestamp().max(0) as u64))
+                .filter(|step| user.totp_last_step.is_none_or(|last| *step > last))
+                .map(Some),
+            _ => Some(None),
         };
+        let totp_ok = totp_step.is_some();
         if !(password_ok && totp_ok && user.active) {
             let failed = user.failed_logins + 1;
             if failed >= MAX_FAILED_LOGINS {
@@ -327,16 +330,16 @@ impl Services {
                 let mut audit = self.draft(Some(&user), "user.locked", "user");
                 audit.entity_id = Some(user.id.to_string());
                 audit.org_id = Some(user.org_id);
-                self.store.user_set_login_state(user.id, 0, Some(until), Some(audit)).await?;
+                self.store.user_set_login_state(user.id, 0, Some(until), None, Some(audit)).await?;
             } else {
-                self.store.user_set_login_state(user.id, failed, None, None).await?;
+                self.store.user_set_login_state(user.id, failed, None, None, None).await?;
             }
             return Err(DomainError::Unauthenticated);
         }
         let mut audit = self.draft(Some(&user), "user.login", "user");
         audit.entity_id = Some(user.id.to_string());
         audit.org_id = Some(user.org_id);
-        self.store.user_set_login_state(user.id, 0, None, Some(audit)).await?;
+        self.store.user_set_login_state(user.id, 0, None, totp_step.flatten(), Some(audit)).await?;
         self.principal(user.id).await
     }
 
@@ -570,13 +573,13 @@ impl Services {
     /// Turns TOTP on once the user proves their app produces the right code for `secret`.
     pub async fn totp_enable(&self, actor: &Principal, secret: &str, code: &str) -> Result<()> {
         let now = self.clock.now().timestamp().max(0) as u64;
-        if !users::totp::check(secret, &actor.user.username, code, now) {
+        let Some(step) = users::totp::check(secret, &actor.user.username, code, now) else {
             return Err(DomainError::invalid("code", "mã xác thực không đúng"));
-        }
+        };
         let mut audit = self.draft(Some(&actor.user), "user.totp_enable", "user");
         audit.entity_id = Some(actor.user.id.to_string());
         audit.org_id = Some(actor.user.org_id);
-        self.store.user_set_totp(actor.user.id, Some(secret), audit).await
+        self.store.user_set_totp(actor.user.id, Some(secret), Some(step), audit).await
     }
 
     pub async fn totp_disable(&self, actor: &Principal, password: &str) -> Result<()> {
@@ -586,7 +589,7 @@ impl Services {
         let mut audit = self.draft(Some(&actor.user), "user.totp_disable", "user");
         audit.entity_id = Some(actor.user.id.to_string());
         audit.org_id = Some(actor.user.org_id);
-        self.store.user_set_totp(actor.user.id, None, audit).await
+        self.store.user_set_totp(actor.user.id, None, None, audit).await
     }
 
     /// Creates the first admin on the root when no user named `username` exists. Returns the

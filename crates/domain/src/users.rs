@@ -40,6 +40,9 @@ pub struct User {
     pub password_hash: String,
     #[serde(skip)]
     pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted, so a code cannot be replayed.
+    #[serde(skip)]
+    pub totp_last_step: Option<i64>,
     #[serde(skip)]
     pub failed_logins: i32,
     #[serde(skip)]
@@ -192,8 +195,10 @@ pub mod totp {
         build(secret_b32, username)?.to_url().map_err(|e| DomainError::invalid("totp_secret", e.to_string()))
     }
 
-    pub fn check(secret_b32: &str, username: &str, code: &str, unix_time: u64) -> bool {
-        build(secret_b32, username).map(|t| t.check(code.trim(), unix_time).is_some()).unwrap_or(false)
+    /// The time step the code belongs to, when it is valid (one step of clock skew either way).
+    /// RFC 6238 §5.2: a step is accepted once; callers compare it with the last one used.
+    pub fn check(secret_b32: &str, username: &str, code: &str, unix_time: u64) -> Option<i64> {
+        build(secret_b32, username).ok()?.check(code.trim(), unix_time).map(|s| s as i64)
     }
 
     /// The code for a given time (used by tests and the enrolment page's self-check).

@@ -63,6 +63,7 @@ pub mod user {
         pub password_hash: String,
         pub must_change_password: bool,
         pub totp_secret: Option<String>,
+        pub totp_last_step: Option<i64>,
         pub failed_logins: i32,
         pub locked_until: Option<DateTimeUtc>,
         pub active: bool,

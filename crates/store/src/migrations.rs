@@ -7,7 +7,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation), Box::new(AuditAppendOnly)]
+        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep)]
     }
 }
 
@@ -214,5 +214,21 @@ impl MigrationTrait for AuditAppendOnly {
             }
         }
         Ok(())
+    }
+}
+
+/// The last TOTP step accepted per user, so a code is accepted once (RFC 6238 §5.2).
+struct TotpLastStep;
+
+impl MigrationName for TotpLastStep {
+    fn name(&self) -> &str {
+        "m20261122_000003_totp_last_step"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TotpLastStep {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("users").add_column(big_integer_null("totp_last_step")).to_owned()).await
     }
 }

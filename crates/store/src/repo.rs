@@ -77,6 +77,7 @@ impl Db {
             totp_enabled: m.totp_secret.is_some(),
             password_hash: m.password_hash,
             totp_secret: m.totp_secret,
+            totp_last_step: m.totp_last_step,
             failed_logins: m.failed_logins,
             locked_until: m.locked_until,
             created_at: m.created_at,
@@ -481,6 +482,7 @@ impl Store for Db {
             password_hash: Set(u.password_hash.clone()),
             must_change_password: Set(u.must_change_password),
             totp_secret: Set(None),
+            totp_last_step: Set(None),
             failed_logins: Set(0),
             locked_until: Set(None),
             active: Set(true),
@@ -511,10 +513,17 @@ impl Store for Db {
         txn.commit().await.map_err(storage)
     }
 
-    async fn user_set_totp(&self, id: UserId, secret: Option<&str>, audit: AuditDraft) -> Result<()> {
+    async fn user_set_totp(
+        &self,
+        id: UserId,
+        secret: Option<&str>,
+        last_step: Option<i64>,
+        audit: AuditDraft,
+    ) -> Result<()> {
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
         user::Entity::update_many()
             .col_expr(user::Column::TotpSecret, Expr::value(secret.map(String::from)))
+            .col_expr(user::Column::TotpLastStep, Expr::value(last_step))
             .filter(user::Column::Id.eq(id))
             .exec(&txn)
             .await
@@ -528,16 +537,17 @@ impl Store for Db {
         id: UserId,
         failed_logins: i32,
         locked_until: Option<DateTime<Utc>>,
+        totp_step: Option<i64>,
         audit: Option<AuditDraft>,
     ) -> Result<()> {
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
-        user::Entity::update_many()
+        let mut update = user::Entity::update_many()
             .col_expr(user::Column::FailedLogins, Expr::value(failed_logins))
-            .col_expr(user::Column::LockedUntil, Expr::value(locked_until))
-            .filter(user::Column::Id.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
+            .col_expr(user::Column::LockedUntil, Expr::value(locked_until));
+        if let Some(step) = totp_step {
+            update = update.col_expr(user::Column::TotpLastStep, Expr::value(step));
+        }
+        update.filter(user::Column::Id.eq(id)).exec(&txn).await.map_err(storage)?;
         if let Some(audit) = audit {
             append_audit(&txn, audit).await.map_err(storage)?;
         }

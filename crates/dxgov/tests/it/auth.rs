@@ -246,24 +246,33 @@ async fn totp_second_factor() {
         .await
         .unwrap();
     assert_eq!(no_code.status(), StatusCode::UNAUTHORIZED);
-    let code = domain::users::totp::code_at(&secret, "a.officer", now()).unwrap();
-    let with_code = http
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"username": "a.officer", "password": PASSWORD, "totp": code}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(with_code.status(), StatusCode::OK);
+    let token_with = |code: String| {
+        let http = http.clone();
+        let url = app.url("/api/v1/auth/token");
+        async move {
+            http.post(url)
+                .json(&json!({"username": "a.officer", "password": PASSWORD, "totp": code}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // The code that confirmed enrolment cannot be used again (RFC 6238 §5.2: once per step).
+    assert_eq!(token_with(code.clone()).await, StatusCode::UNAUTHORIZED);
+    // The next step's code works on the form …
+    let next = domain::users::totp::code_at(&secret, "a.officer", now() + 30).unwrap();
     let client = app.client();
     let csrf = app.csrf_of(&client, "/login").await;
-    let code = domain::users::totp::code_at(&secret, "a.officer", now()).unwrap();
     let res = client
         .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("username", "a.officer"), ("password", PASSWORD), ("totp", code.as_str())])
+        .form(&[("csrf", csrf.as_str()), ("username", "a.officer"), ("password", PASSWORD), ("totp", next.as_str())])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // … once: replayed on the API it is refused.
+    assert_eq!(token_with(next).await, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
