@@ -9,19 +9,20 @@ use crate::harness::{PASSWORD, TestApp};
 async fn an_admin_creates_a_user_grants_revokes_and_resets_through_the_pages() {
     let app = TestApp::spawn().await;
     let (client, csrf) = app.sign_in("a.admin", PASSWORD).await;
-    let res = client
-        .post(app.url("/users"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", "nguyen.hoa"),
-            ("full_name", "Nguyễn Thị Hoà"),
-            ("email", "hoa@quangngai.gov.vn"),
-            ("org_code", "51.SKHCN"),
-            ("role", "officer"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            &csrf,
+            "/users",
+            &[
+                ("username", "nguyen.hoa"),
+                ("full_name", "Nguyễn Thị Hoà"),
+                ("email", "hoa@quangngai.gov.vn"),
+                ("org_code", "51.SKHCN"),
+                ("role", "officer"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
     let password =

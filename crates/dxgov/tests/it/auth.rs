@@ -190,15 +190,7 @@ async fn a_generated_admin_password_must_be_changed_at_first_login() {
 async fn bearer_tokens_and_logout() {
     let app = TestApp::spawn().await;
     let token = app.token("a.officer", PASSWORD).await;
-    let me: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = app.get_json(&token, "/api/v1/me").await;
     assert_eq!(me["user"]["username"], "a.officer");
     assert_eq!(me["grants"][0]["role"], "officer");
     let bad = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth("khong-hop-le").send().await.unwrap();

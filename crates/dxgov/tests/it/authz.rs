@@ -301,15 +301,7 @@ async fn every_non_public_route_needs_a_signed_in_caller() {
 async fn the_national_view_reaches_every_province_and_the_auditor_changes_nothing() {
     let app = TestApp::spawn().await;
     let root = app.token("root.admin", PASSWORD).await;
-    let users: Value = Client::new()
-        .get(app.url("/api/v1/users?limit=200"))
-        .bearer_auth(&root)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let users = app.get_json(&root, "/api/v1/users?limit=200").await;
     let names: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert!(names.contains(&"a.officer") && names.contains(&"b.officer"), "{names:?}");
 

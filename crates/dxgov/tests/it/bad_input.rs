@@ -102,19 +102,20 @@ async fn unknown_codes_and_bad_parameters_name_what_is_wrong() {
 async fn a_bad_form_keeps_what_was_typed_and_names_the_field() {
     let app = TestApp::spawn().await;
     let (client, csrf) = app.sign_in("a.admin", PASSWORD).await;
-    let res = client
-        .post(app.url("/users"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", "1sai"),
-            ("full_name", "Nguyễn Thị Hoà"),
-            ("org_code", "51"),
-            ("email", ""),
-            ("role", "officer"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .post_form(
+            &client,
+            &csrf,
+            "/users",
+            &[
+                ("username", "1sai"),
+                ("full_name", "Nguyễn Thị Hoà"),
+                ("org_code", "51"),
+                ("email", ""),
+                ("role", "officer"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("Trường &#39;username&#39;"), "{html}");

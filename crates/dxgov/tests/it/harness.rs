@@ -124,6 +124,19 @@ impl TestApp {
         (client, csrf)
     }
 
+    /// Posts a form as a signed-in browser would: the session's CSRF token plus `fields`.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        csrf: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        client.post(self.url(path)).form(&form).send().await.expect("post form")
+    }
+
     /// The CSRF token in the page at `path`.
     pub async fn csrf_of(&self, client: &reqwest::Client, path: &str) -> String {
         let html = client.get(self.url(path)).send().await.expect("get").text().await.expect("body");
