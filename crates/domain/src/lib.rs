@@ -6,8 +6,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod error;
+pub mod frameworks;
 pub mod messages;
 pub mod org;
 pub mod repo;

@@ -4,6 +4,9 @@
 //!
 //! Owns parsing only; loading into storage is the domain's `Services::load_reference`.
 
+pub mod frameworks;
+pub mod holidays;
+
 use chrono::NaiveDate;
 use domain::org::{OrgType, ReferenceSuccession, ReferenceUnit, reform_2025};
 

@@ -1,0 +1,1 @@
+//! The Vietnamese working-day calendar (being written).

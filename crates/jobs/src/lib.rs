@@ -1,0 +1,1 @@
+//! Background work: the scheduler that runs reminder jobs, and outgoing e-mail (being written).

@@ -1,0 +1,1 @@
+//! Frameworks and plan templates transcribed from the seeds (being written).

@@ -1,0 +1,1 @@
+//! Public holidays and compensatory days off (being written).

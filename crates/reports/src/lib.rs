@@ -1,0 +1,1 @@
+//! Document formats in and out: XLSX, CSV, SVG timelines, iCalendar (being written).
