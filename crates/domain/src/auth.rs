@@ -73,15 +73,19 @@ impl Role {
         }
     }
 
-    fn allows(self, action: Action) -> bool {
+    pub fn allows(self, action: Action) -> bool {
         use Action::*;
         match self {
             Role::Admin => true,
-            Role::Coordinator | Role::Auditor | Role::Leader => {
-                matches!(action, ReadUsers | ReadAudit)
+            Role::Coordinator | Role::Auditor => {
+                matches!(action, ReadUsers | ReadAudit | ReadWork | ReadNational | ReadKpi)
             }
-            Role::FocalPoint => matches!(action, ReadUsers | ReadAudit | ManageOrg),
-            Role::Officer | Role::GrassrootsOfficer | Role::Trainee | Role::Instructor => false,
+            Role::Leader => {
+                matches!(action, ReadUsers | ReadAudit | ReadWork | EditWork | ApproveWork | DoWork | ReadKpi)
+            }
+            Role::FocalPoint => matches!(action, ReadUsers | ReadAudit | ManageOrg | ReadWork | EditWork | DoWork),
+            Role::Officer | Role::GrassrootsOfficer => matches!(action, ReadWork | DoWork),
+            Role::Trainee | Role::Instructor => false,
         }
     }
 }
@@ -97,6 +101,18 @@ pub enum Action {
     ReadAudit,
     /// Add or edit internal units (phòng, cục, vụ) and edit unit details.
     ManageOrg,
+    /// See plans, tasks and schedules of agencies in the subtree.
+    ReadWork,
+    /// Create and edit plans and their tasks, submit them, assign people, publish schedules.
+    EditWork,
+    /// Approve or return plans; rate completed tasks (a leader's acts).
+    ApproveWork,
+    /// Report progress and add evidence on tasks led by a unit in the subtree.
+    DoWork,
+    /// The national view of frameworks across every agency.
+    ReadNational,
+    /// See the KPI of people and units in the subtree.
+    ReadKpi,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -153,11 +169,17 @@ impl Principal {
     }
 }
 
-fn action_name(action: Action) -> &'static str {
+pub(crate) fn action_name(action: Action) -> &'static str {
     match action {
         Action::ReadUsers => "xem người dùng của đơn vị này",
         Action::ManageUsers => "quản lý người dùng của đơn vị này",
         Action::ReadAudit => "xem nhật ký của đơn vị này",
         Action::ManageOrg => "sửa cơ cấu của đơn vị này",
+        Action::ReadWork => "xem kế hoạch, nhiệm vụ của đơn vị này",
+        Action::EditWork => "lập, sửa kế hoạch và nhiệm vụ của đơn vị này",
+        Action::ApproveWork => "phê duyệt kế hoạch, đánh giá nhiệm vụ của đơn vị này",
+        Action::DoWork => "cập nhật tiến độ nhiệm vụ của đơn vị này",
+        Action::ReadNational => "xem tổng hợp toàn quốc",
+        Action::ReadKpi => "xem KPI của đơn vị này",
     }
 }

@@ -26,6 +26,16 @@ pub enum DomainError {
     /// The write collides with existing data (a duplicate username, a stale version).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A workflow step that the current state does not allow (approve a draft never submitted).
+    #[error("{action} not allowed while {state}")]
+    Transition { state: &'static str, action: &'static str },
+    /// Someone else saved the same record since the caller loaded it; nothing was written.
+    /// `changes` says what they changed ("Hạn hoàn thành: 30/11/2026 → 15/12/2026 (Nguyễn A, 10:02 22/11/2026)").
+    #[error("edit conflict: {changes:?}")]
+    Stale { changes: Vec<String> },
+    /// An import with bad rows: nothing was imported; each problem names its row and column.
+    #[error("import rejected: {} problems", .0.len())]
+    Rejected(Vec<RowProblem>),
     /// The storage layer failed; the message is for logs, never shown to users.
     #[error("storage: {0}")]
     Storage(String),
@@ -38,4 +48,14 @@ impl DomainError {
     pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
         Self::NotFound { what, key: key.into() }
     }
+}
+
+/// One bad cell (or row) of an import.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RowProblem {
+    /// 1-based line in the file; the header is line 1.
+    pub line: usize,
+    /// The column's header, or empty when the whole row is wrong.
+    pub column: String,
+    pub message: String,
 }

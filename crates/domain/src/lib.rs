@@ -15,6 +15,7 @@ pub mod org;
 pub mod repo;
 pub mod services;
 pub mod users;
+pub mod work;
 
 pub use error::{DomainError, Result};
 pub use services::Services;

@@ -15,6 +15,9 @@ pub fn title(e: &DomainError) -> &'static str {
         DomainError::Unauthenticated | DomainError::Locked { .. } => "Đăng nhập không thành công",
         DomainError::Invalid { .. } => "Dữ liệu không hợp lệ",
         DomainError::Conflict(_) => "Xung đột dữ liệu",
+        DomainError::Transition { .. } => "Không thực hiện được bước này",
+        DomainError::Stale { .. } => "Dữ liệu đã được người khác sửa",
+        DomainError::Rejected(_) => "Tệp nhập có lỗi",
         DomainError::Storage(_) => "Lỗi hệ thống",
     }
 }
@@ -27,6 +30,27 @@ pub fn detail(e: &DomainError) -> String {
         DomainError::Unauthenticated | DomainError::Locked { .. } => LOGIN_FAILED.into(),
         DomainError::Invalid { field, message } => format!("Trường '{field}': {message}."),
         DomainError::Conflict(m) => format!("Không thể lưu: {m}."),
+        DomainError::Transition { state, action } => {
+            format!("Không thể {action} khi đang ở trạng thái \u{201c}{state}\u{201d}.")
+        }
+        DomainError::Stale { changes } => format!(
+            "Người khác đã sửa bản ghi này trong lúc bạn sửa; thay đổi của bạn chưa được lưu. Đã thay đổi: {}. \
+             Hãy xem lại rồi lưu lần nữa.",
+            changes.join("; ")
+        ),
+        DomainError::Rejected(rows) => format!(
+            "Không nhập dòng nào vì tệp có {} lỗi: {}.",
+            rows.len(),
+            rows.iter()
+                .take(20)
+                .map(|r| if r.column.is_empty() {
+                    format!("dòng {}: {}", r.line, r.message)
+                } else {
+                    format!("dòng {}, cột '{}': {}", r.line, r.column, r.message)
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         DomainError::Storage(_) => "Đã có lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại sau.".into(),
     }
 }

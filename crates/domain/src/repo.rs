@@ -2,6 +2,8 @@
 //! its only callers. Every write takes the [`AuditDraft`] that storage appends to the chained log
 //! in the same transaction, so a write and its audit entry land together or not at all.
 
+pub mod work;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -32,7 +34,7 @@ pub struct UserQuery {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: Send + Sync + work::WorkStore {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

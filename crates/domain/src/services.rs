@@ -1,6 +1,8 @@
 //! Use cases. Pages, API handlers, jobs and the CLI call these and nothing below them.
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
+pub mod work;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
@@ -23,6 +25,8 @@ use crate::{DomainError, Result};
 pub struct Services {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// Plan templates shipped as reference data.
+    templates: Arc<Vec<crate::frameworks::PlanTemplate>>,
 }
 
 /// One org unit with what its page shows around it.
@@ -75,7 +79,12 @@ pub struct NewUserInput {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self { store, clock, templates: Arc::new(Vec::new()) }
+    }
+
+    pub fn with_templates(mut self, templates: Vec<crate::frameworks::PlanTemplate>) -> Self {
+        self.templates = Arc::new(templates);
+        self
     }
 
     pub fn clock(&self) -> &dyn Clock {

@@ -28,7 +28,7 @@ impl App {
         })
         .await?;
         db.migrate().await?;
-        let services = Services::new(Arc::new(db.clone()), clock);
+        let services = Services::new(Arc::new(db.clone()), clock).with_templates(refdata::frameworks::templates()?);
         let app = App { db, services };
         if load_reference {
             app.load_reference().await?;
@@ -36,10 +36,13 @@ impl App {
         Ok(app)
     }
 
-    /// Loads the administrative divisions and central agencies once; returns units added.
+    /// Loads the administrative divisions, central agencies and framework versions that are not
+    /// stored yet; returns units added.
     pub async fn load_reference(&self) -> anyhow::Result<u64> {
         let data = refdata::load()?;
-        Ok(self.services.load_reference(refdata::ROOT_NAME, &data.units, &data.successions).await?)
+        let units = self.services.load_reference(refdata::ROOT_NAME, &data.units, &data.successions).await?;
+        self.services.load_frameworks(&refdata::frameworks::frameworks()?).await?;
+        Ok(units)
     }
 
     pub fn web_state(

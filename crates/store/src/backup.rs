@@ -12,6 +12,10 @@ use sea_orm::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
+use crate::entities::work::{
+    blob, evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee,
+    task_coordinator, task_dependency, task_event,
+};
 use crate::entities::{api_token, audit_head, audit_log, org_succession, org_unit, role_grant, session, user};
 use crate::{Db, StoreError};
 
@@ -19,8 +23,28 @@ const FORMAT: &str = "dxgov-backup";
 const VERSION: u32 = 1;
 
 /// Tables in the order restore inserts them (parents before children).
-pub const TABLES: [&str; 8] =
-    ["org_units", "org_successions", "users", "role_grants", "api_tokens", "sessions", "audit_log", "audit_head"];
+pub const TABLES: [&str; 20] = [
+    "org_units",
+    "org_successions",
+    "users",
+    "role_grants",
+    "api_tokens",
+    "sessions",
+    "frameworks",
+    "framework_groups",
+    "framework_items",
+    "plans",
+    "plan_versions",
+    "tasks",
+    "task_coordinators",
+    "task_assignees",
+    "task_dependencies",
+    "task_events",
+    "blobs",
+    "evidence",
+    "audit_log",
+    "audit_head",
+];
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Summary {
@@ -72,6 +96,20 @@ impl Db {
         dump::<role_grant::Entity, _>(&txn, role_grant::Column::Id, "role_grants", out, &mut s).await?;
         dump::<api_token::Entity, _>(&txn, api_token::Column::Id, "api_tokens", out, &mut s).await?;
         dump::<session::Entity, _>(&txn, session::Column::Id, "sessions", out, &mut s).await?;
+        dump::<framework::Entity, _>(&txn, framework::Column::Id, "frameworks", out, &mut s).await?;
+        dump::<framework_group::Entity, _>(&txn, framework_group::Column::Id, "framework_groups", out, &mut s).await?;
+        dump::<framework_item::Entity, _>(&txn, framework_item::Column::Id, "framework_items", out, &mut s).await?;
+        dump::<plan::Entity, _>(&txn, plan::Column::Id, "plans", out, &mut s).await?;
+        dump::<plan_version::Entity, _>(&txn, plan_version::Column::PlanId, "plan_versions", out, &mut s).await?;
+        dump::<task::Entity, _>(&txn, task::Column::Id, "tasks", out, &mut s).await?;
+        dump::<task_coordinator::Entity, _>(&txn, task_coordinator::Column::TaskId, "task_coordinators", out, &mut s)
+            .await?;
+        dump::<task_assignee::Entity, _>(&txn, task_assignee::Column::TaskId, "task_assignees", out, &mut s).await?;
+        dump::<task_dependency::Entity, _>(&txn, task_dependency::Column::TaskId, "task_dependencies", out, &mut s)
+            .await?;
+        dump::<task_event::Entity, _>(&txn, task_event::Column::Id, "task_events", out, &mut s).await?;
+        dump::<blob::Entity, _>(&txn, blob::Column::Sha256, "blobs", out, &mut s).await?;
+        dump::<evidence::Entity, _>(&txn, evidence::Column::Id, "evidence", out, &mut s).await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -117,12 +155,44 @@ impl Db {
                 "role_grants" => load::<role_grant::Entity, role_grant::ActiveModel>(&txn, rows).await?,
                 "api_tokens" => load::<api_token::Entity, api_token::ActiveModel>(&txn, rows).await?,
                 "sessions" => load::<session::Entity, session::ActiveModel>(&txn, rows).await?,
+                "frameworks" => load::<framework::Entity, framework::ActiveModel>(&txn, rows).await?,
+                "framework_groups" => load::<framework_group::Entity, framework_group::ActiveModel>(&txn, rows).await?,
+                "framework_items" => load::<framework_item::Entity, framework_item::ActiveModel>(&txn, rows).await?,
+                "plans" => load::<plan::Entity, plan::ActiveModel>(&txn, rows).await?,
+                "plan_versions" => load::<plan_version::Entity, plan_version::ActiveModel>(&txn, rows).await?,
+                "tasks" => load::<task::Entity, task::ActiveModel>(&txn, rows).await?,
+                "task_coordinators" => {
+                    load::<task_coordinator::Entity, task_coordinator::ActiveModel>(&txn, rows).await?
+                }
+                "task_assignees" => load::<task_assignee::Entity, task_assignee::ActiveModel>(&txn, rows).await?,
+                "task_dependencies" => {
+                    load::<task_dependency::Entity, task_dependency::ActiveModel>(&txn, rows).await?
+                }
+                "task_events" => load::<task_event::Entity, task_event::ActiveModel>(&txn, rows).await?,
+                "blobs" => load::<blob::Entity, blob::ActiveModel>(&txn, rows).await?,
+                "evidence" => load::<evidence::Entity, evidence::ActiveModel>(&txn, rows).await?,
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
             summary.tables.push((name, n));
         }
-        self.fix_sequences(&txn, &["org_units", "users", "role_grants", "api_tokens"]).await?;
+        self.fix_sequences(
+            &txn,
+            &[
+                "org_units",
+                "users",
+                "role_grants",
+                "api_tokens",
+                "frameworks",
+                "framework_groups",
+                "framework_items",
+                "plans",
+                "tasks",
+                "task_events",
+                "evidence",
+            ],
+        )
+        .await?;
         txn.commit().await?;
         Ok(summary)
     }

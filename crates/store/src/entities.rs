@@ -1,5 +1,7 @@
 //! SeaORM entities, one module per table. Only this crate sees them; the domain sees its own types.
 
+pub mod work;
+
 pub mod org_unit {
     use sea_orm::entity::prelude::*;
     use serde::{Deserialize, Serialize};

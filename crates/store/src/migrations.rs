@@ -7,7 +7,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep)]
+        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep), Box::new(Work)]
     }
 }
 
@@ -230,5 +230,235 @@ impl MigrationName for TotpLastStep {
 impl MigrationTrait for TotpLastStep {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(Table::alter().table("users").add_column(big_integer_null("totp_last_step")).to_owned()).await
+    }
+}
+
+/// Frameworks, plans, tasks and their history, evidence files.
+struct Work;
+
+impl MigrationName for Work {
+    fn name(&self) -> &str {
+        "m20261122_000004_work"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Work {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("frameworks")
+                .col(big_pk_auto("id"))
+                .col(text("code"))
+                .col(integer("version"))
+                .col(text("title"))
+                .col(text("kind"))
+                .col(text("issuer"))
+                .col(text("source"))
+                .col(integer_null("stated_groups"))
+                .col(integer_null("stated_items"))
+                .col(timestamp_with_time_zone("loaded_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("frameworks", "idx_frameworks_version", &["code", "version"], true)).await?;
+        m.create_table(
+            Table::create()
+                .table("framework_groups")
+                .col(big_pk_auto("id"))
+                .col(big_integer("framework_id"))
+                .col(integer("position"))
+                .col(text("code"))
+                .col(text("title"))
+                .col(text("cite"))
+                .col(text_null("support_unit"))
+                .foreign_key(ForeignKey::create().from("framework_groups", "framework_id").to("frameworks", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("framework_groups", "idx_framework_groups_fw", &["framework_id", "position"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("framework_items")
+                .col(big_pk_auto("id"))
+                .col(big_integer("framework_id"))
+                .col(big_integer("group_id"))
+                .col(integer("position"))
+                .col(text("code"))
+                .col(text("title"))
+                .col(text("body"))
+                .col(text("cite"))
+                .col(text_null("deadline_json"))
+                .col(text_null("deadline_text"))
+                .col(text_null("support_unit"))
+                .col(text_null("lead_unit"))
+                .col(text_null("coordinating_units"))
+                .col(text("targets_json"))
+                .foreign_key(ForeignKey::create().from("framework_items", "framework_id").to("frameworks", "id"))
+                .foreign_key(ForeignKey::create().from("framework_items", "group_id").to("framework_groups", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("framework_items", "idx_framework_items_fw", &["framework_id", "position"], false))
+            .await?;
+
+        m.create_table(
+            Table::create()
+                .table("plans")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_id"))
+                .col(text("org_path"))
+                .col(text("title"))
+                .col(integer("period_from"))
+                .col(integer("period_to"))
+                .col(text("template_code"))
+                .col(text("status"))
+                .col(text("sections_json"))
+                .col(text("framework_ids_json"))
+                .col(integer("approved_version"))
+                .col(text_null("decision_number"))
+                .col(date_null("decision_date"))
+                .col(text_null("approved_by"))
+                .col(text_null("return_note"))
+                .col(integer("row_version"))
+                .col(big_integer("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(ForeignKey::create().from("plans", "org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("plans", "created_by").to("users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("plans", "idx_plans_org_path", &["org_path"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("plan_versions")
+                .col(big_integer("plan_id"))
+                .col(integer("number"))
+                .col(text("body_json"))
+                .col(timestamp_with_time_zone("approved_at"))
+                .primary_key(Index::create().col("plan_id").col("number"))
+                .foreign_key(ForeignKey::create().from("plan_versions", "plan_id").to("plans", "id"))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table("tasks")
+                .col(big_pk_auto("id"))
+                .col(big_integer("plan_id"))
+                .col(big_integer("org_id"))
+                .col(text("org_path"))
+                .col(big_integer_null("parent_id"))
+                .col(big_integer_null("framework_item_id"))
+                .col(text("code"))
+                .col(text("title"))
+                .col(text("search_key"))
+                .col(text("description"))
+                .col(big_integer("lead_org_id"))
+                .col(text("lead_path"))
+                .col(date_null("start_date"))
+                .col(date("deadline"))
+                .col(text("state"))
+                .col(small_integer("progress"))
+                .col(date_null("completed_on"))
+                .col(small_integer_null("rating"))
+                .col(integer("row_version"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(ForeignKey::create().from("tasks", "plan_id").to("plans", "id"))
+                .foreign_key(ForeignKey::create().from("tasks", "org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("tasks", "lead_org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("tasks", "parent_id").to("tasks", "id"))
+                .foreign_key(ForeignKey::create().from("tasks", "framework_item_id").to("framework_items", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("tasks", "idx_tasks_plan", &["plan_id", "code"], false)).await?;
+        m.create_index(index("tasks", "idx_tasks_org_path", &["org_path", "deadline"], false)).await?;
+        m.create_index(index("tasks", "idx_tasks_lead_path", &["lead_path"], false)).await?;
+        m.create_index(index("tasks", "idx_tasks_deadline", &["deadline"], false)).await?;
+        m.create_index(index("tasks", "idx_tasks_parent", &["parent_id"], false)).await?;
+        m.create_index(index(
+            "tasks",
+            "idx_tasks_item",
+            &["framework_item_id", "org_id", "state", "deadline", "completed_on"],
+            false,
+        ))
+        .await?;
+        for (table, col, refers) in
+            [("task_coordinators", "org_id", "org_units"), ("task_assignees", "user_id", "users")]
+        {
+            m.create_table(
+                Table::create()
+                    .table(table)
+                    .col(big_integer("task_id"))
+                    .col(big_integer(col))
+                    .primary_key(Index::create().col("task_id").col(col))
+                    .foreign_key(ForeignKey::create().from(table, "task_id").to("tasks", "id"))
+                    .foreign_key(ForeignKey::create().from(table, col).to(refers, "id"))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        m.create_index(index("task_assignees", "idx_task_assignees_user", &["user_id", "task_id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("task_dependencies")
+                .col(big_integer("task_id"))
+                .col(big_integer("depends_on_id"))
+                .primary_key(Index::create().col("task_id").col("depends_on_id"))
+                .foreign_key(ForeignKey::create().from("task_dependencies", "task_id").to("tasks", "id"))
+                .foreign_key(ForeignKey::create().from("task_dependencies", "depends_on_id").to("tasks", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("task_events")
+                .col(big_pk_auto("id"))
+                .col(big_integer("task_id"))
+                .col(timestamp_with_time_zone("at"))
+                .col(big_integer("actor_id"))
+                .col(text("actor"))
+                .col(text("kind"))
+                .col(text("changes_json"))
+                .col(text_null("text"))
+                .col(integer("row_version"))
+                .foreign_key(ForeignKey::create().from("task_events", "task_id").to("tasks", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("task_events", "idx_task_events_task", &["task_id", "id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("blobs")
+                .col(text("sha256").primary_key())
+                .col(big_integer("size"))
+                .col(blob("data"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("evidence")
+                .col(big_pk_auto("id"))
+                .col(big_integer("task_id"))
+                .col(text("name"))
+                .col(text_null("content_type"))
+                .col(big_integer_null("size"))
+                .col(text_null("sha256"))
+                .col(text_null("url"))
+                .col(text("added_by"))
+                .col(timestamp_with_time_zone("added_at"))
+                .foreign_key(ForeignKey::create().from("evidence", "task_id").to("tasks", "id"))
+                .foreign_key(ForeignKey::create().from("evidence", "sha256").to("blobs", "sha256"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("evidence", "idx_evidence_task", &["task_id"], false)).await?;
+        Ok(())
     }
 }

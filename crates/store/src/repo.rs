@@ -1,5 +1,7 @@
 //! `impl domain::repo::Store for Db`.
 
+mod work;
+
 use std::collections::HashMap;
 
 use async_trait::async_trait;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod ops;
 pub mod orgs;
 pub mod users;
+pub mod work;
 
 use axum::Json;
 use serde::Serialize;
@@ -22,6 +23,10 @@ use crate::error::{ApiError, EdgeError};
         orgs::dashboard, orgs::list, orgs::show, orgs::rename, orgs::create_unit,
         users::list, users::create, users::show, users::grant, users::reset_password, users::revoke,
         audit::recent,
+        work::frameworks, work::framework, work::templates, work::plans, work::create_plan, work::plan,
+        work::update_plan, work::plan_step, work::plan_versions, work::plan_diff, work::create_task, work::tasks,
+        work::task, work::update_task, work::assign, work::progress, work::rate, work::comment, work::add_evidence,
+        work::evidence_file, work::national,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

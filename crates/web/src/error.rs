@@ -43,7 +43,10 @@ impl EdgeError {
                 DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
                 DomainError::Unauthenticated | DomainError::Locked { .. } => StatusCode::UNAUTHORIZED,
                 DomainError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                DomainError::Conflict(_) => StatusCode::CONFLICT,
+                DomainError::Conflict(_) | DomainError::Transition { .. } | DomainError::Stale { .. } => {
+                    StatusCode::CONFLICT
+                }
+                DomainError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             EdgeError::NotSignedIn => StatusCode::UNAUTHORIZED,
@@ -61,6 +64,9 @@ impl EdgeError {
             EdgeError::Domain(DomainError::Unauthenticated | DomainError::Locked { .. }) => "login-failed",
             EdgeError::Domain(DomainError::Invalid { .. }) => "invalid-field",
             EdgeError::Domain(DomainError::Conflict(_)) => "conflict",
+            EdgeError::Domain(DomainError::Transition { .. }) => "invalid-transition",
+            EdgeError::Domain(DomainError::Stale { .. }) => "edit-conflict",
+            EdgeError::Domain(DomainError::Rejected(_)) => "import-rejected",
             EdgeError::Domain(DomainError::Storage(_)) => "internal",
             EdgeError::NotSignedIn => "not-signed-in",
             EdgeError::PasswordChangeRequired => "password-change-required",
@@ -111,6 +117,11 @@ impl EdgeError {
             EdgeError::Domain(DomainError::NotFound { key, .. }) => (None, Some(key.clone())),
             _ => (None, None),
         };
+        let (changes, rows) = match self {
+            EdgeError::Domain(DomainError::Stale { changes }) => (Some(changes.clone()), None),
+            EdgeError::Domain(DomainError::Rejected(rows)) => (None, Some(rows.clone())),
+            _ => (None, None),
+        };
         Problem {
             problem_type: format!("/problems/{}", self.slug()),
             title: self.title().into(),
@@ -118,6 +129,8 @@ impl EdgeError {
             detail: self.detail(),
             field,
             key,
+            changes,
+            rows,
         }
     }
 }
@@ -134,6 +147,12 @@ pub struct Problem {
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// For an edit conflict: what the other person changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<String>>,
+    /// For a rejected import: every bad row and column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<domain::error::RowProblem>>,
 }
 
 /// An error shown as problem+json.

@@ -12,6 +12,7 @@ pub mod format;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod work_query;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -22,7 +22,11 @@ use crate::session::csrf_token;
 /// the re-filled form; anything else becomes the error page.
 pub fn form_error(e: DomainError) -> Result<String, PageError> {
     match e {
-        DomainError::Invalid { .. } | DomainError::Conflict(_) => Ok(domain::messages::detail(&e)),
+        DomainError::Invalid { .. }
+        | DomainError::Conflict(_)
+        | DomainError::Transition { .. }
+        | DomainError::Stale { .. }
+        | DomainError::Rejected(_) => Ok(domain::messages::detail(&e)),
         e => Err(PageError::from(e)),
     }
 }

@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use tower_governor::GovernorLayer;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_http::compression::CompressionLayer;
@@ -105,6 +105,27 @@ pub fn route_table() -> Vec<RouteDef> {
         r("POST", "/api/v1/users/{id}/reset-password", Scoped, post(api::users::reset_password)),
         r("DELETE", "/api/v1/grants/{id}", Scoped, delete(api::users::revoke)),
         r("GET", "/api/v1/audit", Scoped, get(api::audit::recent)),
+        r("GET", "/api/v1/frameworks", SignedIn, get(api::work::frameworks)),
+        r("GET", "/api/v1/frameworks/{id}", SignedIn, get(api::work::framework)),
+        r("GET", "/api/v1/plan-templates", SignedIn, get(api::work::templates)),
+        r("GET", "/api/v1/plans", Scoped, get(api::work::plans)),
+        r("POST", "/api/v1/plans", Scoped, post(api::work::create_plan)),
+        r("GET", "/api/v1/plans/{id}", Scoped, get(api::work::plan)),
+        r("PUT", "/api/v1/plans/{id}", Scoped, put(api::work::update_plan)),
+        r("POST", "/api/v1/plans/{id}/steps", Scoped, post(api::work::plan_step)),
+        r("GET", "/api/v1/plans/{id}/versions", Scoped, get(api::work::plan_versions)),
+        r("GET", "/api/v1/plans/{id}/versions/{number}/diff", Scoped, get(api::work::plan_diff)),
+        r("POST", "/api/v1/plans/{id}/tasks", Scoped, post(api::work::create_task)),
+        r("GET", "/api/v1/tasks", Scoped, get(api::work::tasks)),
+        r("GET", "/api/v1/tasks/{id}", Scoped, get(api::work::task)),
+        r("PUT", "/api/v1/tasks/{id}", Scoped, put(api::work::update_task)),
+        r("POST", "/api/v1/tasks/{id}/assignees", Scoped, post(api::work::assign)),
+        r("POST", "/api/v1/tasks/{id}/progress", Scoped, post(api::work::progress)),
+        r("POST", "/api/v1/tasks/{id}/rating", Scoped, post(api::work::rate)),
+        r("POST", "/api/v1/tasks/{id}/comments", Scoped, post(api::work::comment)),
+        r("POST", "/api/v1/tasks/{id}/evidence", Scoped, post(api::work::add_evidence)),
+        r("GET", "/api/v1/evidence/{id}", Scoped, get(api::work::evidence_file)),
+        r("GET", "/api/v1/national/{framework_id}", Scoped, get(api::work::national)),
     ]
 }
 

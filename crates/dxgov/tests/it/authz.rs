@@ -6,6 +6,9 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use web::Access;
 
+use domain::services::work::StepInput;
+use domain::work::PlanStep;
+
 use crate::harness::{PASSWORD, TestApp};
 
 struct Ctx {
@@ -17,6 +20,11 @@ struct Ctx {
     token: String,
     b_officer: i64,
     b_grant: i64,
+    /// A running plan of B with a task that has a file of evidence.
+    b_plan: i64,
+    b_task: i64,
+    b_evidence: i64,
+    framework: i64,
 }
 
 impl Ctx {
@@ -70,10 +78,55 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     let b_grant = s.grant_role(&b_admin, b_new.id, domain::auth::Role::Officer, "01.SKHCN").await.unwrap();
     let b_before = s.get_user(&b_admin, b_officer.user.id).await.unwrap();
     let b_unit_before = s.org_by_code("01.SKHCN", None).await.unwrap();
+    let framework = s.frameworks().await.unwrap()[0].id;
+    let b_plan = s
+        .create_plan(
+            &b_admin,
+            &domain::services::work::NewPlanInput {
+                org: "01".into(),
+                title: "Kế hoạch bí mật của Hà Nội".into(),
+                period: "2026".into(),
+                template: s.templates()[0].code.clone(),
+                frameworks: vec![framework],
+                items: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    for step in [PlanStep::Submit, PlanStep::Approve, PlanStep::Start] {
+        let v = s.plan(&b_admin, b_plan.id).await.unwrap().row_version;
+        let input = StepInput {
+            step,
+            row_version: v,
+            decision_number: Some("1/QĐ-UBND".into()),
+            decision_date: Some(chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
+            note: None,
+        };
+        s.plan_step(&b_admin, b_plan.id, &input).await.unwrap();
+    }
+    let b_tasks = s
+        .list_tasks(&b_admin, &domain::work::TaskQuery { plan_id: Some(b_plan.id), ..Default::default() })
+        .await
+        .unwrap();
+    let b_task = b_tasks.items[0].clone();
+    let b_evidence = s.add_evidence(&b_admin, b_task.id, Some(("bi-mat.pdf", b"%PDF-1.4 bi mat")), None).await.unwrap();
 
     let (page, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let token = app.token("a.admin", PASSWORD).await;
-    let ctx = Ctx { page, csrf, token, b_officer: b_officer.user.id, b_grant: b_grant.id, app };
+    let ctx = Ctx {
+        page,
+        csrf,
+        token,
+        b_officer: b_officer.user.id,
+        b_grant: b_grant.id,
+        b_plan: b_plan.id,
+        b_task: b_task.id,
+        b_evidence: b_evidence.id,
+        framework,
+        app,
+    };
+    let plan_b = |suffix: &str| format!("/api/v1/plans/{}{suffix}", ctx.b_plan);
+    let task_b = |suffix: &str| format!("/api/v1/tasks/{}{suffix}", ctx.b_task);
     let b_user = format!("/users/{}", ctx.b_officer);
     let b_grant_path = format!("/grants/{}/revoke", ctx.b_grant);
     let api_b_user = format!("/api/v1/users/{}", ctx.b_officer);
@@ -257,6 +310,91 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert_eq!(st, StatusCode::OK);
                 assert!(no_trace_of_b(&body), "audit API shows B's entries");
             }
+            // Frameworks and templates are the programme's public texts.
+            "GET /api/v1/frameworks" | "GET /api/v1/frameworks/{id}" | "GET /api/v1/plan-templates" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let path = def.path.replace("{id}", &ctx.framework.to_string());
+                let (st, _) = ctx.api(M::GET, &path, None).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+            }
+            "GET /api/v1/plans" | "GET /api/v1/tasks" => {
+                let (st, body) = ctx.api(M::GET, &format!("{}?limit=200", def.path), None).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(
+                    !body.contains("bí mật của Hà Nội") && !body.contains("\"code\":\"01\""),
+                    "{key} lists B's work"
+                );
+            }
+            "POST /api/v1/plans" => {
+                let body = json!({"org": "01", "title": "Lấn sang", "period": "2026", "template": "x"});
+                let (st, _) = ctx.api(M::POST, "/api/v1/plans", Some(body)).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /api/v1/plans/{id}"
+            | "GET /api/v1/plans/{id}/versions"
+            | "GET /api/v1/plans/{id}/versions/{number}/diff" => {
+                let path = def.path.replace("{id}", &ctx.b_plan.to_string()).replace("{number}", "1");
+                let (st, _) = ctx.api(M::GET, &path, None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "PUT /api/v1/plans/{id}" => {
+                let (st, _) =
+                    ctx.api(M::PUT, &plan_b(""), Some(json!({"row_version": 4, "title": "x", "sections": []}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/plans/{id}/steps" => {
+                let (st, _) =
+                    ctx.api(M::POST, &plan_b("/steps"), Some(json!({"step": "close", "row_version": 4}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/plans/{id}/tasks" => {
+                let (st, _) =
+                    ctx.api(M::POST, &plan_b("/tasks"), Some(json!({"title": "x", "deadline": "2026-12-01"}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /api/v1/tasks/{id}" => {
+                let (st, _) = ctx.api(M::GET, &task_b(""), None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "PUT /api/v1/tasks/{id}" => {
+                let body = json!({"row_version": 1, "title": "x", "deadline": "2026-12-01"});
+                let (st, _) = ctx.api(M::PUT, &task_b(""), Some(body)).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/tasks/{id}/assignees" => {
+                let (st, _) = ctx
+                    .api(M::POST, &task_b("/assignees"), Some(json!({"row_version": 1, "assignees": ["a.officer"]})))
+                    .await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/tasks/{id}/progress" => {
+                let (st, _) =
+                    ctx.api(M::POST, &task_b("/progress"), Some(json!({"row_version": 1, "progress": 90}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/tasks/{id}/rating" => {
+                let (st, _) = ctx.api(M::POST, &task_b("/rating"), Some(json!({"row_version": 1, "rating": 1}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/tasks/{id}/comments" => {
+                let (st, _) = ctx.api(M::POST, &task_b("/comments"), Some(json!({"text": "Lấn sang"}))).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/tasks/{id}/evidence" => {
+                let (st, _) = ctx
+                    .api(M::POST, &task_b("/evidence"), Some(json!({"name": "x", "url": "https://example.org"})))
+                    .await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /api/v1/evidence/{id}" => {
+                let (st, _) = ctx.api(M::GET, &format!("/api/v1/evidence/{}", ctx.b_evidence), None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /api/v1/national/{framework_id}" => {
+                // A province's admin is not the national authority.
+                let (st, _) = ctx.api(M::GET, &format!("/api/v1/national/{}", ctx.framework), None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
             other => panic!("route {other} has no case in the authorisation matrix: add one to tests/it/authz.rs"),
         }
         checked += 1;
@@ -274,6 +412,12 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     assert_eq!(b_unit_before.name, b_unit_after.name);
     assert!(s.org_by_code("01.X", None).await.is_err() && s.org_by_code("01.Y", None).await.is_err());
     assert!(s.login("lan.sang", PASSWORD, None).await.is_err());
+    let b_task_after = s.task(&b_admin, ctx.b_task).await.unwrap();
+    assert_eq!((b_task_after.row_version, b_task_after.progress), (b_task.row_version, b_task.progress));
+    let b_detail = s.task_detail(&b_admin, ctx.b_task).await.unwrap();
+    assert!(b_detail.history.iter().all(|e| e.text.as_deref() != Some("Lấn sang")));
+    assert_eq!(b_detail.evidence.len(), 1);
+    assert_eq!(s.plan(&b_admin, ctx.b_plan).await.unwrap().status, domain::work::PlanStatus::InExecution);
 }
 
 #[tokio::test]
@@ -281,7 +425,12 @@ async fn every_non_public_route_needs_a_signed_in_caller() {
     let app = TestApp::spawn().await;
     let http = app.client();
     for def in web::route_table().into_iter().filter(|d| d.access != Access::Public) {
-        let path = def.path.replace("{code}", "51").replace("{id}", "1");
+        let path = def
+            .path
+            .replace("{code}", "51")
+            .replace("{id}", "1")
+            .replace("{number}", "1")
+            .replace("{framework_id}", "1");
         let method = Method::from_bytes(def.method.as_bytes()).unwrap();
         let res = http.request(method, app.url(&path)).send().await.unwrap();
         let st = res.status();

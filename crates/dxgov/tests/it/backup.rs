@@ -22,6 +22,18 @@ async fn restore_reproduces_every_table_exactly() {
     let app = TestApp::spawn().await;
     let (client, _) = app.sign_in("a.officer", PASSWORD).await; // a session row too
     drop(client);
+    // A plan with its adopted tasks, so that the work tables are in the snapshot too.
+    let s = app.services();
+    let admin = s.login("a.admin", PASSWORD, None).await.unwrap();
+    let input = domain::services::work::NewPlanInput {
+        org: "51".into(),
+        title: "Kế hoạch chuyển đổi số năm 2026".into(),
+        period: "2026".into(),
+        template: s.templates()[0].code.clone(),
+        frameworks: vec![s.frameworks().await.unwrap()[0].id],
+        items: vec![],
+    };
+    s.create_plan(&admin, &input).await.unwrap();
     let file = app.dir.path().join("backup.jsonl");
     let out = app.command(&["backup", "--out", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use domain::Services;
 use domain::auth::Role;
-use domain::clock::SystemClock;
+use domain::clock::{Clock, ManualClock, SystemClock};
 use dxgov::app::App;
 use dxgov::config::Config;
 use tokio::sync::oneshot;
@@ -19,6 +19,9 @@ pub struct TestApp {
     pub config: Config,
     pub app: App,
     pub dir: Arc<tempfile::TempDir>,
+    /// The server's clock: the system clock, or a [`ManualClock`] for tests that move time.
+    pub clock: Arc<dyn Clock>,
+    pub manual_clock: Option<Arc<ManualClock>>,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
 }
@@ -50,15 +53,40 @@ impl TestApp {
     }
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(adjust, None).await
+    }
+
+    /// A server whose clock starts at `at` and moves only when the test moves it.
+    pub async fn spawn_at(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::spawn_full(|_| {}, Some(Arc::new(ManualClock::new(at)))).await
+    }
+
+    async fn spawn_full(adjust: impl FnOnce(&mut Config), manual: Option<Arc<ManualClock>>) -> Self {
         let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
         let mut config = test_config(dir.path());
         adjust(&mut config);
-        let app = App::open(&config, Arc::new(SystemClock), true).await.expect("open app");
+        let clock: Arc<dyn Clock> = match &manual {
+            Some(m) => m.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let app = App::open(&config, clock.clone(), true).await.expect("open app");
         fixtures(&app.services).await;
-        Self::start(app, config, dir).await
+        Self::start(app, config, dir, clock, manual).await
     }
 
-    async fn start(app: App, config: Config, dir: Arc<tempfile::TempDir>) -> Self {
+    /// Moves the manual clock forward.
+    #[allow(dead_code)] // used by the reminder tests
+    pub fn advance(&self, by: chrono::Duration) {
+        self.manual_clock.as_ref().expect("spawned with spawn_at").advance(by);
+    }
+
+    async fn start(
+        app: App,
+        config: Config,
+        dir: Arc<tempfile::TempDir>,
+        clock: Arc<dyn Clock>,
+        manual_clock: Option<Arc<ManualClock>>,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let state = app.web_state(&config, Some(metrics_handle()));
@@ -69,13 +97,13 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { addr, config, app, dir, shutdown: Some(tx), handle: Some(handle) }
+        TestApp { addr, config, app, dir, clock, manual_clock, shutdown: Some(tx), handle: Some(handle) }
     }
 
     /// A second app node on the same database, as behind a load balancer.
     pub async fn another_node(&self) -> TestApp {
-        let app = App::open(&self.config, Arc::new(SystemClock), true).await.expect("open node");
-        Self::start(app, self.config.clone(), self.dir.clone()).await
+        let app = App::open(&self.config, self.clock.clone(), true).await.expect("open node");
+        Self::start(app, self.config.clone(), self.dir.clone(), self.clock.clone(), self.manual_clock.clone()).await
     }
 
     /// Stops the server and starts a new one (new process state) on the same database.
@@ -88,8 +116,9 @@ impl TestApp {
         }
         let config = self.config.clone();
         let dir = self.dir.clone();
-        let app = App::open(&config, Arc::new(SystemClock), true).await.expect("reopen app");
-        Self::start(app, config, dir).await
+        let (clock, manual) = (self.clock.clone(), self.manual_clock.clone());
+        let app = App::open(&config, clock.clone(), true).await.expect("reopen app");
+        Self::start(app, config, dir, clock, manual).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -154,6 +183,24 @@ impl TestApp {
         assert_eq!(res.status(), 200, "token for {username}");
         let v: serde_json::Value = res.json().await.expect("json");
         v["token"].as_str().expect("token field").to_string()
+    }
+
+    /// Calls the API with a bearer token; the status and the JSON body (Null when empty).
+    pub async fn api(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut req = reqwest::Client::new().request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("api call");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
 
     /// GET an API path with a bearer token; the JSON body.

@@ -14,3 +14,6 @@ mod browser;
 mod openapi;
 mod ops;
 mod orgs;
+mod smtp;
+mod validators;
+mod work;

@@ -1,0 +1,137 @@
+//! Third-party validators for what dxgov publishes, run in the Python virtualenv that
+//! `scripts/pyenv.sh` makes (`scripts/validators/`). The venv's python comes from
+//! `DXGOV_PYTHON` (as `scripts/test.sh` sets it), or else from running `scripts/pyenv.sh` once
+//! per test binary, so that a bare `cargo test` works too.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+fn scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts")
+}
+
+/// The validators' python, or `None` when there is none and `scripts/pyenv.sh` failed.
+pub fn python() -> Option<PathBuf> {
+    static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            if let Some(python) = std::env::var_os("DXGOV_PYTHON").filter(|p| !p.is_empty()) {
+                return Some(PathBuf::from(python));
+            }
+            let script = scripts().join("pyenv.sh");
+            let out = match Command::new(&script).stdin(Stdio::null()).output() {
+                Ok(out) => out,
+                Err(e) => {
+                    eprintln!("cannot run {}: {e}", script.display());
+                    return None;
+                }
+            };
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if !out.status.success() {
+                eprintln!("{} failed ({}):\n{stderr}", script.display(), out.status);
+                return None;
+            }
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let python = PathBuf::from(stdout.lines().last()?.trim());
+            python.is_file().then_some(python)
+        })
+        .clone()
+}
+
+/// Runs `scripts/validators/NAME` with `args` on `input` (written to a temporary file whose path
+/// is the last argument): its stdout when it exits 0, else its stderr.
+pub fn run_validator(name: &str, args: &[&str], input: &str) -> Result<String, String> {
+    let python = python().expect("no Python for the validators: set DXGOV_PYTHON or fix scripts/pyenv.sh");
+    let mut file = tempfile::Builder::new().suffix(".in").tempfile().expect("temp file");
+    file.write_all(input.as_bytes()).expect("write the validator's input");
+    let out = Command::new(&python)
+        .arg(scripts().join("validators").join(name))
+        .args(args)
+        .arg(file.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if out.status.success() { Ok(stdout) } else { Err(format!("{name} ({}): {stderr}", out.status)) }
+}
+
+/// The calendar as `check_ical.py` reads it (`{"calendar_name", "events": [...]}`), or `Err`
+/// with the checker's complaints.
+pub fn try_check_ical(ics: &str) -> Result<serde_json::Value, String> {
+    let out = run_validator("check_ical.py", &[], ics)?;
+    Ok(serde_json::from_str(&out).unwrap_or_else(|e| panic!("check_ical.py printed no JSON ({e}): {out}")))
+}
+
+/// Checks an iCalendar text with the `icalendar` library and returns what it read; panics with
+/// the checker's complaints when the calendar is not valid.
+pub fn check_ical(ics: &str) -> serde_json::Value {
+    try_check_ical(ics).unwrap_or_else(|e| panic!("invalid iCalendar:\n{e}\n--- the calendar:\n{ics}"))
+}
+
+fn calendar(dtstamp: bool) -> String {
+    let lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//dxgov//Lich han bao cao//VI",
+        "X-WR-CALNAME:Hạn báo cáo chuyển đổi số",
+        "BEGIN:VEVENT",
+        "UID:plan-42-q3@dxgov.local",
+        "DTSTAMP:20260901T010203Z",
+        "DTSTART;VALUE=DATE:20261015",
+        "DTEND;VALUE=DATE:20261016",
+        "SUMMARY:Nhắc hạn: Báo cáo chuyển đổi số",
+        "DESCRIPTION:Sở Thông tin và Truyền thông\\, tỉnh",
+        "  Điện Biên\\nQuý III", // folded: the first space goes when unfolding
+        "LOCATION:Điện Biên Phủ",
+        "CATEGORIES:Báo cáo,Chuyển đổi số",
+        "URL:https://dxgov.local/ke-hoach/42",
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        "UID:meeting-7@dxgov.local",
+        "DTSTAMP:20260901T010203Z",
+        "DTSTART:20261020T013000Z",
+        "DTEND:20261020T030000Z",
+        "SUMMARY:Họp giao ban",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ];
+    let mut ics = String::new();
+    for line in lines.iter().filter(|l| dtstamp || !l.starts_with("DTSTAMP")) {
+        ics.push_str(line);
+        ics.push_str("\r\n");
+    }
+    ics
+}
+
+#[test]
+fn validators_check_ical_reads_a_vietnamese_calendar() {
+    let cal = check_ical(&calendar(true));
+    assert_eq!(cal["calendar_name"], "Hạn báo cáo chuyển đổi số");
+    let events = cal["events"].as_array().expect("events");
+    assert_eq!(events.len(), 2, "{cal:#}");
+    let e = &events[0];
+    assert_eq!(e["uid"], "plan-42-q3@dxgov.local");
+    assert_eq!(e["summary"], "Nhắc hạn: Báo cáo chuyển đổi số");
+    assert_eq!(e["description"], "Sở Thông tin và Truyền thông, tỉnh Điện Biên\nQuý III");
+    assert_eq!(e["location"], "Điện Biên Phủ");
+    assert_eq!((e["dtstart"].as_str(), e["dtend"].as_str()), (Some("2026-10-15"), Some("2026-10-16")));
+    assert_eq!(e["categories"], serde_json::json!(["Báo cáo", "Chuyển đổi số"]));
+    assert_eq!(e["url"], "https://dxgov.local/ke-hoach/42");
+    assert_eq!(events[1]["dtstart"], "2026-10-20T01:30:00+00:00");
+    assert!(events[1]["location"].is_null());
+}
+
+#[test]
+fn validators_check_ical_rejects_an_event_without_dtstamp() {
+    let err = try_check_ical(&calendar(false)).expect_err("a VEVENT without DTSTAMP must be rejected");
+    assert!(err.contains("DTSTAMP"), "{err}");
+
+    let err = try_check_ical(&calendar(true).replace("\r\n", "\n")).expect_err("bare LF line ends");
+    assert!(err.contains("CRLF"), "{err}");
+    let err = try_check_ical("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n").expect_err("no PRODID");
+    assert!(err.contains("PRODID"), "{err}");
+    assert!(try_check_ical("không phải lịch").is_err());
+}
