@@ -11,6 +11,7 @@ pub mod clock;
 pub mod error;
 pub mod frameworks;
 pub mod messages;
+pub mod notify;
 pub mod org;
 pub mod repo;
 pub mod services;

@@ -2,6 +2,7 @@
 //! its only callers. Every write takes the [`AuditDraft`] that storage appends to the chained log
 //! in the same transaction, so a write and its audit entry land together or not at all.
 
+pub mod notify;
 pub mod work;
 
 use async_trait::async_trait;
@@ -34,7 +35,7 @@ pub struct UserQuery {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + work::WorkStore {
+pub trait Store: Send + Sync + work::WorkStore + notify::NotifyStore {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

@@ -1,6 +1,7 @@
 //! Use cases. Pages, API handlers, jobs and the CLI call these and nothing below them.
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
+pub mod notify;
 pub mod work;
 
 use std::collections::{BTreeSet, HashMap};

@@ -42,7 +42,20 @@ impl App {
         let data = refdata::load()?;
         let units = self.services.load_reference(refdata::ROOT_NAME, &data.units, &data.successions).await?;
         self.services.load_frameworks(&refdata::frameworks::frameworks()?).await?;
+        self.services.seed_calendar(&refdata::holidays::load()?).await?;
         Ok(units)
+    }
+
+    /// The background scheduler, with e-mail when an SMTP server is configured.
+    pub fn scheduler(&self, config: &Config) -> anyhow::Result<jobs::reminders::Scheduler> {
+        let mailer: Option<Arc<dyn jobs::mail::Mailer>> = match &config.smtp_url {
+            Some(url) => Some(Arc::new(jobs::mail::SmtpMailer::new(&jobs::mail::SmtpConfig {
+                url: url.clone(),
+                from: config.smtp_from.clone(),
+            })?)),
+            None => None,
+        };
+        Ok(jobs::reminders::Scheduler::new(self.services.clone(), mailer))
     }
 
     pub fn web_state(

@@ -35,6 +35,12 @@ pub struct Config {
     pub max_connections: u32,
     /// `text` or `json`.
     pub log_format: String,
+    /// Outgoing mail server (`smtp://host:port`, `smtps://…`, `smtp://user:pass@host:port?tls=starttls`);
+    /// reminders are only in the app when unset.
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
+    /// Seconds between scheduler ticks (reminders, e-mail); 0 turns the scheduler off.
+    pub jobs_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -54,6 +60,9 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             max_connections: 8,
             log_format: "text".into(),
+            smtp_url: None,
+            smtp_from: "dxgov <no-reply@dxgov.local>".into(),
+            jobs_interval_secs: 300,
         }
     }
 }

@@ -194,6 +194,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some((users, pw)) = demo_note {
         println!("Tài khoản mẫu ({}), mật khẩu chung: {pw}", users.join(", "));
     }
+    let scheduler = app.scheduler(&config)?;
+    if config.jobs_interval_secs > 0 {
+        scheduler.spawn(std::time::Duration::from_secs(config.jobs_interval_secs));
+    }
     let state = app.web_state(&config, metrics);
     web::serve(listener, state, shutdown_signal()).await?;
     Ok(())

@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
+use crate::entities::notify::{calendar_day, calendar_feed, notification, outbox, setting};
 use crate::entities::work::{
     blob, evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee,
     task_coordinator, task_dependency, task_event,
@@ -23,7 +24,7 @@ const FORMAT: &str = "dxgov-backup";
 const VERSION: u32 = 1;
 
 /// Tables in the order restore inserts them (parents before children).
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 25] = [
     "org_units",
     "org_successions",
     "users",
@@ -42,6 +43,11 @@ pub const TABLES: [&str; 20] = [
     "task_events",
     "blobs",
     "evidence",
+    "calendar_days",
+    "settings",
+    "notifications",
+    "outbox",
+    "calendar_feeds",
     "audit_log",
     "audit_head",
 ];
@@ -110,6 +116,11 @@ impl Db {
         dump::<task_event::Entity, _>(&txn, task_event::Column::Id, "task_events", out, &mut s).await?;
         dump::<blob::Entity, _>(&txn, blob::Column::Sha256, "blobs", out, &mut s).await?;
         dump::<evidence::Entity, _>(&txn, evidence::Column::Id, "evidence", out, &mut s).await?;
+        dump::<calendar_day::Entity, _>(&txn, calendar_day::Column::Day, "calendar_days", out, &mut s).await?;
+        dump::<setting::Entity, _>(&txn, setting::Column::Key, "settings", out, &mut s).await?;
+        dump::<notification::Entity, _>(&txn, notification::Column::Id, "notifications", out, &mut s).await?;
+        dump::<outbox::Entity, _>(&txn, outbox::Column::Id, "outbox", out, &mut s).await?;
+        dump::<calendar_feed::Entity, _>(&txn, calendar_feed::Column::UserId, "calendar_feeds", out, &mut s).await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -171,6 +182,11 @@ impl Db {
                 "task_events" => load::<task_event::Entity, task_event::ActiveModel>(&txn, rows).await?,
                 "blobs" => load::<blob::Entity, blob::ActiveModel>(&txn, rows).await?,
                 "evidence" => load::<evidence::Entity, evidence::ActiveModel>(&txn, rows).await?,
+                "calendar_days" => load::<calendar_day::Entity, calendar_day::ActiveModel>(&txn, rows).await?,
+                "settings" => load::<setting::Entity, setting::ActiveModel>(&txn, rows).await?,
+                "notifications" => load::<notification::Entity, notification::ActiveModel>(&txn, rows).await?,
+                "outbox" => load::<outbox::Entity, outbox::ActiveModel>(&txn, rows).await?,
+                "calendar_feeds" => load::<calendar_feed::Entity, calendar_feed::ActiveModel>(&txn, rows).await?,
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -190,6 +206,8 @@ impl Db {
                 "tasks",
                 "task_events",
                 "evidence",
+                "notifications",
+                "outbox",
             ],
         )
         .await?;

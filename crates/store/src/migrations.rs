@@ -7,7 +7,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep), Box::new(Work)]
+        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep), Box::new(Work), Box::new(Notify)]
     }
 }
 
@@ -459,6 +459,84 @@ impl MigrationTrait for Work {
         )
         .await?;
         m.create_index(index("evidence", "idx_evidence_task", &["task_id"], false)).await?;
+        Ok(())
+    }
+}
+
+/// The working-day calendar, settings, notifications with their e-mail outbox, calendar feeds.
+struct Notify;
+
+impl MigrationName for Notify {
+    fn name(&self) -> &str {
+        "m20261122_000005_notify"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Notify {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("calendar_days")
+                .col(date("day").primary_key())
+                .col(text("kind"))
+                .col(text("name"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("settings")
+                .col(text("key").primary_key())
+                .col(text("value_json"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("notifications")
+                .col(big_pk_auto("id"))
+                .col(big_integer("user_id"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(text("kind"))
+                .col(text("title"))
+                .col(text("body"))
+                .col(text_null("link"))
+                .col(timestamp_with_time_zone_null("read_at"))
+                .col(text_uniq("dedup_key"))
+                .foreign_key(ForeignKey::create().from("notifications", "user_id").to("users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("notifications", "idx_notifications_user", &["user_id", "read_at", "id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("outbox")
+                .col(big_pk_auto("id"))
+                .col(big_integer("notification_id"))
+                .col(text("to_addr"))
+                .col(text("subject"))
+                .col(text("body"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("sent_at"))
+                .col(integer("attempts"))
+                .col(text_null("last_error"))
+                .foreign_key(ForeignKey::create().from("outbox", "notification_id").to("notifications", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("outbox", "idx_outbox_pending", &["sent_at", "id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("calendar_feeds")
+                .col(big_integer("user_id").primary_key())
+                .col(text_uniq("digest"))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(ForeignKey::create().from("calendar_feeds", "user_id").to("users", "id"))
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! `impl domain::repo::Store for Db`.
 
+mod notify;
 mod work;
 
 use std::collections::HashMap;

@@ -43,6 +43,8 @@ pub struct Layout {
     pub csrf: String,
     pub can_users: bool,
     pub can_audit: bool,
+    /// Unread notifications, shown beside the bell in the menu.
+    pub unread: u64,
     /// Menu item to highlight.
     pub active: &'static str,
     /// Signed in but must change the initial password: only the account menu applies.
@@ -50,8 +52,9 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub async fn new(session: &Session, p: &Principal, active: &'static str) -> Self {
+    pub async fn new(services: &domain::Services, session: &Session, p: &Principal, active: &'static str) -> Self {
         Layout {
+            unread: services.unread_notifications(p).await.unwrap_or(0),
             user_name: p.user.full_name.clone(),
             username: p.user.username.clone(),
             csrf: csrf_token(session).await,
@@ -70,6 +73,7 @@ impl Layout {
             csrf: csrf_token(session).await,
             can_users: false,
             can_audit: false,
+            unread: 0,
             active: "",
             restricted: false,
         }

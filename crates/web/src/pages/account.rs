@@ -46,18 +46,24 @@ pub struct Ok_ {
     ok: Option<String>,
 }
 
-pub async fn show(session: Session, Actor(p): Actor, Query(q): Query<Ok_>) -> PageResult {
-    Ok(account_page(&session, &p, notice(q.ok.as_deref()), None).await.into_response())
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Query(q): Query<Ok_>,
+) -> PageResult {
+    Ok(account_page(&state, &session, &p, notice(q.ok.as_deref()), None).await.into_response())
 }
 
 async fn account_page(
+    state: &AppState,
     session: &Session,
     p: &domain::auth::Principal,
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> impl IntoResponse + use<> {
     AccountPage {
-        layout: Layout::new(session, p, "account").await,
+        layout: Layout::new(&state.services, session, p, "account").await,
         full_name: p.user.full_name.clone(),
         username: p.user.username.clone(),
         org_name: p.user.org_name.clone(),
@@ -77,10 +83,10 @@ struct PasswordPage {
     error: Option<String>,
 }
 
-pub async fn password_form(session: Session, Actor(p): Actor) -> PageResult {
+pub async fn password_form(State(state): State<AppState>, session: Session, Actor(p): Actor) -> PageResult {
     Ok(PasswordPage {
         forced: p.user.must_change_password,
-        layout: Layout::new(&session, &p, "account").await,
+        layout: Layout::new(&state.services, &session, &p, "account").await,
         error: None,
     }
     .into_response())
@@ -110,7 +116,7 @@ pub async fn password_submit(
             let error = Some(form_error(e)?);
             let page = PasswordPage {
                 forced: p.user.must_change_password,
-                layout: Layout::new(&session, &p, "account").await,
+                layout: Layout::new(&state.services, &session, &p, "account").await,
                 error,
             };
             Ok(unprocessable(page))
@@ -130,7 +136,8 @@ struct TotpPage {
 pub async fn totp_form(State(state): State<AppState>, session: Session, Actor(p): Actor) -> PageResult {
     let secret = state.services.totp_new_secret();
     let url = domain::users::totp::url(&secret, &p.user.username)?;
-    Ok(TotpPage { layout: Layout::new(&session, &p, "account").await, secret, url, error: None }.into_response())
+    Ok(TotpPage { layout: Layout::new(&state.services, &session, &p, "account").await, secret, url, error: None }
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -150,7 +157,12 @@ pub async fn totp_enable(
         Err(e) => {
             let error = Some(form_error(e)?);
             let url = domain::users::totp::url(&f.secret, &p.user.username)?;
-            let page = TotpPage { layout: Layout::new(&session, &p, "account").await, secret: f.secret, url, error };
+            let page = TotpPage {
+                layout: Layout::new(&state.services, &session, &p, "account").await,
+                secret: f.secret,
+                url,
+                error,
+            };
             Ok(unprocessable(page))
         }
     }
@@ -171,7 +183,7 @@ pub async fn totp_disable(
         Ok(()) => Ok(Redirect::to("/account?ok=totp-off").into_response()),
         Err(e) => {
             let error = Some(form_error(e)?);
-            let page = account_page(&session, &p, None, error).await;
+            let page = account_page(&state, &session, &p, None, error).await;
             Ok(unprocessable(page))
         }
     }

@@ -22,7 +22,7 @@ struct AuditPage {
 pub async fn index(State(state): State<AppState>, session: Session, Actor(p): Actor) -> PageResult {
     let entries = state.services.recent_audit(&p, 200).await?;
     Ok(AuditPage {
-        layout: Layout::new(&session, &p, "audit").await,
+        layout: Layout::new(&state.services, &session, &p, "audit").await,
         rows: entries.iter().map(AuditRow::from).collect(),
     }
     .into_response())

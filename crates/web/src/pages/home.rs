@@ -80,7 +80,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Actor(p): Act
         })
         .collect();
     Ok(HomePage {
-        layout: Layout::new(&session, &p, "home").await,
+        layout: Layout::new(&state.services, &session, &p, "home").await,
         today: format::date(as_of),
         counts,
         users: format::int(users),

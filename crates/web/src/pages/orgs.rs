@@ -91,7 +91,7 @@ pub async fn index(
     };
     let selected = params.get("type").cloned().unwrap_or_default();
     Ok(OrgsPage {
-        layout: Layout::new(&session, &p, "orgs").await,
+        layout: Layout::new(&state.services, &session, &p, "orgs").await,
         q: params.get("q").cloned().unwrap_or_default(),
         as_of: as_of.to_string(),
         as_of_display: format::date(as_of),
@@ -177,7 +177,7 @@ async fn org_page(
     };
     let current = detail.unit.is_valid_on(today);
     Ok(OrgPage {
-        layout: Layout::new(session, p, "orgs").await,
+        layout: Layout::new(&state.services, session, p, "orgs").await,
         can_add_unit: current && p.may(Action::ManageOrg, &detail.unit),
         can_rename: current
             && (p.is_root_admin()

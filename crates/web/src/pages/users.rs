@@ -81,7 +81,7 @@ pub async fn index(
         format!("/users?{}", serde_urlencoded::to_string(params).unwrap_or_default())
     };
     Ok(UsersPage {
-        layout: Layout::new(&session, &p, "users").await,
+        layout: Layout::new(&state.services, &session, &p, "users").await,
         q: q.q.clone().unwrap_or_default(),
         total: format::int(page.total),
         rows: page.items.iter().map(UserRow::from).collect(),
@@ -112,10 +112,10 @@ struct NewUserPage {
     error: Option<String>,
 }
 
-pub async fn new_form(session: Session, Actor(p): Actor) -> PageResult {
+pub async fn new_form(State(state): State<AppState>, session: Session, Actor(p): Actor) -> PageResult {
     let org_code = p.grants.iter().find(|g| g.role == Role::Admin).map(|g| g.org_code.clone()).unwrap_or_default();
     Ok(NewUserPage {
-        layout: Layout::new(&session, &p, "users").await,
+        layout: Layout::new(&state.services, &session, &p, "users").await,
         roles: role_options(),
         username: String::new(),
         full_name: String::new(),
@@ -162,7 +162,7 @@ pub async fn create(
     };
     match state.services.create_user(&p, &input).await {
         Ok((user, password)) => Ok(PasswordShownPage {
-            layout: Layout::new(&session, &p, "users").await,
+            layout: Layout::new(&state.services, &session, &p, "users").await,
             id: user.id,
             username: user.username,
             password,
@@ -172,7 +172,7 @@ pub async fn create(
         Err(e) => {
             let error = Some(form_error(e)?);
             let page = NewUserPage {
-                layout: Layout::new(&session, &p, "users").await,
+                layout: Layout::new(&state.services, &session, &p, "users").await,
                 roles: role_options(),
                 username: f.username,
                 full_name: f.full_name,
@@ -219,7 +219,7 @@ async fn user_page(
     let (user, grants) = state.services.get_user(p, id).await?;
     let row = UserRow::from(&user);
     Ok(UserPage {
-        layout: Layout::new(session, p, "users").await,
+        layout: Layout::new(&state.services, session, p, "users").await,
         id: user.id,
         username: user.username,
         full_name: user.full_name,
@@ -286,7 +286,7 @@ pub async fn reset_password(
     let password = state.services.reset_password(&p, id).await?;
     let (user, _) = state.services.get_user(&p, id).await?;
     Ok(PasswordShownPage {
-        layout: Layout::new(&session, &p, "users").await,
+        layout: Layout::new(&state.services, &session, &p, "users").await,
         id,
         username: user.username,
         password,

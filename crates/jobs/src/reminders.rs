@@ -1,0 +1,81 @@
+//! The scheduler: on each tick it runs the reminder job for today and sends the e-mails waiting
+//! in the outbox. Both steps are safe to repeat, so ticks can come as often as wanted, from any
+//! number of nodes, and after any restart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::Services;
+use domain::notify::ReminderRun;
+
+use crate::mail::{Mailer, OutgoingMail};
+
+pub struct Scheduler {
+    services: Services,
+    /// Outgoing mail; without it reminders stay in the app (no e-mail is queued).
+    mailer: Option<Arc<dyn Mailer>>,
+}
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tick {
+    pub reminders: ReminderRun,
+    pub mails_sent: u64,
+    pub mails_failed: u64,
+}
+
+impl Scheduler {
+    pub fn new(services: Services, mailer: Option<Arc<dyn Mailer>>) -> Self {
+        Self { services, mailer }
+    }
+
+    pub async fn tick(&self) -> domain::Result<Tick> {
+        let reminders = self.services.run_reminders(self.mailer.is_some()).await?;
+        let mut tick = Tick { reminders, ..Tick::default() };
+        let Some(mailer) = &self.mailer else { return Ok(tick) };
+        loop {
+            let batch = self.services.claim_outbox(50).await?;
+            if batch.is_empty() {
+                return Ok(tick);
+            }
+            for m in batch {
+                let mail = OutgoingMail { to: m.to.clone(), subject: m.subject.clone(), text: m.body.clone() };
+                match mailer.send(&mail).await {
+                    Ok(()) => tick.mails_sent += 1,
+                    Err(e) => {
+                        tracing::warn!(to = %m.to, attempts = m.attempts, error = %e, "e-mail not sent");
+                        self.services.outbox_failed(m.id, &e.to_string()).await?;
+                        tick.mails_failed += 1;
+                    }
+                }
+            }
+            if tick.mails_failed > 0 {
+                // Failed mails are back in the queue; retry them on the next tick, not in a loop.
+                return Ok(tick);
+            }
+        }
+    }
+
+    /// Ticks now and then every `every` until the process ends.
+    pub fn spawn(self, every: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match self.tick().await {
+                    Ok(t) if t.reminders.created > 0 || t.mails_sent > 0 || t.mails_failed > 0 => {
+                        tracing::info!(
+                            reminders = t.reminders.created,
+                            mails_sent = t.mails_sent,
+                            mails_failed = t.mails_failed,
+                            "scheduler tick"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "scheduler tick failed"),
+                }
+            }
+        })
+    }
+}
