@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it: installs what the tests need (PostgreSQL server,
-# Chromium + ChromeDriver from Debian), starts a throw-away PostgreSQL on a loopback port, and
+# Chromium + ChromeDriver from Debian, a Python virtualenv with third-party validators), starts a throw-away PostgreSQL on a loopback port, and
 # runs every test twice: on SQLite, then on PostgreSQL (TEST_DATABASE_URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# 1b. Python virtualenv with the third-party validators (scripts/validators/requirements.txt).
+DXGOV_PYTHON=$(scripts/pyenv.sh | tail -n 1)
+export DXGOV_PYTHON
 
 # 2. A PostgreSQL server of our own, in a temp dir, on a free loopback port.
 pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")

@@ -3,6 +3,7 @@
 //! in the same transaction, so a write and its audit entry land together or not at all.
 
 pub mod notify;
+pub mod schedule;
 pub mod work;
 
 use async_trait::async_trait;
@@ -35,7 +36,7 @@ pub struct UserQuery {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + work::WorkStore + notify::NotifyStore {
+pub trait Store: Send + Sync + work::WorkStore + notify::NotifyStore + schedule::ScheduleStore {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

@@ -1,7 +1,10 @@
 //! Use cases. Pages, API handlers, jobs and the CLI call these and nothing below them.
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
+pub mod import;
+pub mod kpi;
 pub mod notify;
+pub mod schedule;
 pub mod work;
 
 use std::collections::{BTreeSet, HashMap};
@@ -693,8 +696,9 @@ impl Services {
     pub async fn session_load(&self, id: &str) -> Result<Option<String>> {
         self.store.session_load(id, self.clock.now()).await
     }
-    pub async fn session_save(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<()> {
-        self.store.session_save(id, data, expires_at).await
+    /// Saves a session that lives `lifetime` from now (by this service's clock).
+    pub async fn session_save(&self, id: &str, data: &str, lifetime: chrono::Duration) -> Result<()> {
+        self.store.session_save(id, data, self.clock.now() + lifetime).await
     }
     pub async fn session_delete(&self, id: &str) -> Result<()> {
         self.store.session_delete(id).await

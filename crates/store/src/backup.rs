@@ -13,6 +13,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
 use crate::entities::notify::{calendar_day, calendar_feed, notification, outbox, setting};
+use crate::entities::schedule::{schedule_change, schedule_event, schedule_participant};
 use crate::entities::work::{
     blob, evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee,
     task_coordinator, task_dependency, task_event,
@@ -24,7 +25,7 @@ const FORMAT: &str = "dxgov-backup";
 const VERSION: u32 = 1;
 
 /// Tables in the order restore inserts them (parents before children).
-pub const TABLES: [&str; 25] = [
+pub const TABLES: [&str; 28] = [
     "org_units",
     "org_successions",
     "users",
@@ -48,6 +49,9 @@ pub const TABLES: [&str; 25] = [
     "notifications",
     "outbox",
     "calendar_feeds",
+    "schedule_events",
+    "schedule_participants",
+    "schedule_changes",
     "audit_log",
     "audit_head",
 ];
@@ -121,6 +125,16 @@ impl Db {
         dump::<notification::Entity, _>(&txn, notification::Column::Id, "notifications", out, &mut s).await?;
         dump::<outbox::Entity, _>(&txn, outbox::Column::Id, "outbox", out, &mut s).await?;
         dump::<calendar_feed::Entity, _>(&txn, calendar_feed::Column::UserId, "calendar_feeds", out, &mut s).await?;
+        dump::<schedule_event::Entity, _>(&txn, schedule_event::Column::Id, "schedule_events", out, &mut s).await?;
+        dump::<schedule_participant::Entity, _>(
+            &txn,
+            schedule_participant::Column::EventId,
+            "schedule_participants",
+            out,
+            &mut s,
+        )
+        .await?;
+        dump::<schedule_change::Entity, _>(&txn, schedule_change::Column::Id, "schedule_changes", out, &mut s).await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -187,6 +201,11 @@ impl Db {
                 "notifications" => load::<notification::Entity, notification::ActiveModel>(&txn, rows).await?,
                 "outbox" => load::<outbox::Entity, outbox::ActiveModel>(&txn, rows).await?,
                 "calendar_feeds" => load::<calendar_feed::Entity, calendar_feed::ActiveModel>(&txn, rows).await?,
+                "schedule_events" => load::<schedule_event::Entity, schedule_event::ActiveModel>(&txn, rows).await?,
+                "schedule_participants" => {
+                    load::<schedule_participant::Entity, schedule_participant::ActiveModel>(&txn, rows).await?
+                }
+                "schedule_changes" => load::<schedule_change::Entity, schedule_change::ActiveModel>(&txn, rows).await?,
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -208,6 +227,8 @@ impl Db {
                 "evidence",
                 "notifications",
                 "outbox",
+                "schedule_events",
+                "schedule_changes",
             ],
         )
         .await?;

@@ -1,6 +1,7 @@
 //! SeaORM entities, one module per table. Only this crate sees them; the domain sees its own types.
 
 pub mod notify;
+pub mod schedule;
 pub mod work;
 
 pub mod org_unit {

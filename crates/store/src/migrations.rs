@@ -7,7 +7,7 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep), Box::new(Work), Box::new(Notify)]
+        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep), Box::new(Work), Box::new(Notify), Box::new(Schedules)]
     }
 }
 
@@ -537,6 +537,83 @@ impl MigrationTrait for Notify {
                 .to_owned(),
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// Work schedules: events of a unit's weekly schedule, their participants and their history.
+struct Schedules;
+
+impl MigrationName for Schedules {
+    fn name(&self) -> &str {
+        "m20261122_000006_schedules"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Schedules {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("schedule_events")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_id"))
+                .col(text("org_path"))
+                .col(timestamp_with_time_zone("starts_at"))
+                .col(timestamp_with_time_zone("ends_at"))
+                .col(text("title"))
+                .col(text("place"))
+                .col(big_integer_null("chair_id"))
+                .col(text_null("chair_text"))
+                .col(text("participants_text"))
+                .col(big_integer_null("preparing_org_id"))
+                .col(text("notes"))
+                .col(timestamp_with_time_zone_null("published_at"))
+                .col(timestamp_with_time_zone_null("adjusted_at"))
+                .col(integer("row_version"))
+                .col(big_integer("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(ForeignKey::create().from("schedule_events", "org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("schedule_events", "chair_id").to("users", "id"))
+                .foreign_key(ForeignKey::create().from("schedule_events", "preparing_org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("schedule_events", "created_by").to("users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("schedule_events", "idx_schedule_events_org", &["org_id", "starts_at"], false)).await?;
+        m.create_index(index("schedule_events", "idx_schedule_events_time", &["starts_at", "ends_at"], false)).await?;
+        m.create_index(index("schedule_events", "idx_schedule_events_chair", &["chair_id", "starts_at"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("schedule_participants")
+                .col(big_integer("event_id"))
+                .col(big_integer("user_id"))
+                .col(integer("position"))
+                .primary_key(Index::create().col("event_id").col("user_id"))
+                .foreign_key(ForeignKey::create().from("schedule_participants", "event_id").to("schedule_events", "id"))
+                .foreign_key(ForeignKey::create().from("schedule_participants", "user_id").to("users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("schedule_participants", "idx_schedule_participants_user", &["user_id", "event_id"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("schedule_changes")
+                .col(big_pk_auto("id"))
+                .col(big_integer("event_id"))
+                .col(integer("row_version"))
+                .col(timestamp_with_time_zone("at"))
+                .col(big_integer("actor_id"))
+                .col(text("actor"))
+                .col(text("changes_json"))
+                .foreign_key(ForeignKey::create().from("schedule_changes", "event_id").to("schedule_events", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("schedule_changes", "idx_schedule_changes_event", &["event_id", "row_version"], false))
+            .await?;
         Ok(())
     }
 }

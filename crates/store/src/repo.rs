@@ -1,6 +1,7 @@
 //! `impl domain::repo::Store for Db`.
 
 mod notify;
+mod schedule;
 mod work;
 
 use std::collections::HashMap;

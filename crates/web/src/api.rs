@@ -3,8 +3,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod kpi;
+pub mod notify;
 pub mod ops;
 pub mod orgs;
+pub mod schedule;
+pub mod task_io;
 pub mod users;
 pub mod work;
 
@@ -27,6 +31,12 @@ use crate::error::{ApiError, EdgeError};
         work::update_plan, work::plan_step, work::plan_versions, work::plan_diff, work::create_task, work::tasks,
         work::task, work::update_task, work::assign, work::progress, work::rate, work::comment, work::add_evidence,
         work::evidence_file, work::national,
+        schedule::list, schedule::create, schedule::show, schedule::update, schedule::delete, schedule::publish,
+        schedule::ical,
+        task_io::import, task_io::export_xlsx, task_io::export_csv,
+        notify::inbox, notify::mark_read, notify::rotate_feed, notify::feed, notify::calendar_days, notify::put_day,
+        notify::delete_day, notify::reminder_rules, notify::set_reminder_rules,
+        kpi::report, kpi::person, kpi::export, kpi::weights, kpi::set_weights,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

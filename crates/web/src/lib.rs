@@ -12,6 +12,7 @@ pub mod format;
 pub mod pages;
 pub mod routes;
 pub mod session;
+pub mod task_file;
 pub mod work_query;
 
 use std::net::SocketAddr;

@@ -5,8 +5,11 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod home;
+pub mod kpi;
 pub mod login;
+pub mod notify;
 pub mod orgs;
+pub mod schedules;
 pub mod users;
 
 use axum::http::StatusCode;
@@ -43,6 +46,10 @@ pub struct Layout {
     pub csrf: String,
     pub can_users: bool,
     pub can_audit: bool,
+    /// May read the KPI of some unit (everyone may read their own).
+    pub can_kpi: bool,
+    /// May open the national view of frameworks.
+    pub can_national: bool,
     /// Unread notifications, shown beside the bell in the menu.
     pub unread: u64,
     /// Menu item to highlight.
@@ -60,6 +67,8 @@ impl Layout {
             csrf: csrf_token(session).await,
             can_users: !p.scope_paths(Action::ReadUsers).is_empty(),
             can_audit: !p.scope_paths(Action::ReadAudit).is_empty(),
+            can_kpi: !p.scope_paths(Action::ReadKpi).is_empty(),
+            can_national: services.may_read_national(p).await,
             active,
             restricted: p.user.must_change_password,
         }
@@ -73,6 +82,8 @@ impl Layout {
             csrf: csrf_token(session).await,
             can_users: false,
             can_audit: false,
+            can_kpi: false,
+            can_national: false,
             unread: 0,
             active: "",
             restricted: false,
@@ -92,6 +103,8 @@ pub fn notice(ok: Option<&str>) -> Option<&'static str> {
         "totp-off" => Some("Đã tắt xác thực hai bước."),
         "unit" => Some("Đã thêm đơn vị."),
         "renamed" => Some("Đã đổi tên đơn vị."),
+        "day" => Some("Đã cập nhật lịch ngày nghỉ, ngày làm việc."),
+        "rules" => Some("Đã lưu quy tắc nhắc việc."),
         "granted" => Some("Đã cấp vai trò."),
         "revoked" => Some("Đã thu hồi vai trò."),
         _ => None,

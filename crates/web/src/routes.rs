@@ -41,11 +41,39 @@ pub struct RouteDef {
     pub access: Access,
     /// Subject to the per-IP login rate limit.
     pub rate_limited: bool,
+    /// A larger body limit than the general one (file uploads).
+    pub body_limit: Option<usize>,
     pub handler: MethodRouter<AppState>,
 }
 
 fn r(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteDef {
-    RouteDef { method, path, access, rate_limited: false, handler }
+    RouteDef { method, path, access, rate_limited: false, body_limit: None, handler }
+}
+
+/// Largest upload (an evidence file or an import table) with room for the form around it.
+pub const UPLOAD_LIMIT: usize = domain::work::EVIDENCE_MAX_BYTES + 1024 * 1024;
+
+/// A route that takes a file of up to [`UPLOAD_LIMIT`] bytes.
+fn upload(mut def: RouteDef) -> RouteDef {
+    def.body_limit = Some(UPLOAD_LIMIT);
+    def
+}
+
+/// The body limit in force for a request: the route's own, else the general one. Set by the
+/// body-limit middleware for the layers after it (CSRF reads the form within it).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// Does `path` match a route template like `/tasks/{id}/evidence`?
+fn path_matches(template: &str, path: &str) -> bool {
+    let (mut t, mut p) = (template.split('/'), path.split('/'));
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(ts), Some(ps)) if ts == ps || (ts.starts_with('{') && !ps.is_empty()) => {}
+            _ => return false,
+        }
+    }
 }
 
 fn limited(mut def: RouteDef) -> RouteDef {
@@ -86,6 +114,17 @@ pub fn route_table() -> Vec<RouteDef> {
         r("POST", "/users/{id}/reset-password", Scoped, post(pages::users::reset_password)),
         r("POST", "/grants/{id}/revoke", Scoped, post(pages::users::revoke)),
         r("GET", "/audit", Scoped, get(pages::audit::index)),
+        r("GET", "/notifications", Account, get(pages::notify::index)),
+        r("POST", "/notifications/read", Account, post(pages::notify::mark_read)),
+        r("POST", "/account/calendar-feed", SignedIn, post(pages::notify::rotate_feed)),
+        r("GET", "/settings/calendar", SignedIn, get(pages::notify::calendar)),
+        r("POST", "/settings/calendar", Scoped, post(pages::notify::put_day)),
+        r("POST", "/settings/calendar/delete", Scoped, post(pages::notify::delete_day)),
+        r("POST", "/settings/reminders", Scoped, post(pages::notify::set_rules)),
+        r("GET", "/kpi", Scoped, get(pages::kpi::index)),
+        r("GET", "/kpi/people/{id}", Scoped, get(pages::kpi::person)),
+        r("GET", "/settings/kpi", SignedIn, get(pages::kpi::settings)),
+        r("POST", "/settings/kpi", Scoped, post(pages::kpi::save_settings)),
         // JSON API
         limited(r("POST", "/api/v1/auth/token", Public, post(api::auth::token))),
         r("GET", "/api/v1/me", Account, get(api::auth::me)),
@@ -126,6 +165,30 @@ pub fn route_table() -> Vec<RouteDef> {
         r("POST", "/api/v1/tasks/{id}/evidence", Scoped, post(api::work::add_evidence)),
         r("GET", "/api/v1/evidence/{id}", Scoped, get(api::work::evidence_file)),
         r("GET", "/api/v1/national/{framework_id}", Scoped, get(api::work::national)),
+        r("GET", "/api/v1/schedules", Scoped, get(api::schedule::list)),
+        r("POST", "/api/v1/schedules", Scoped, post(api::schedule::create)),
+        r("GET", "/api/v1/schedules/events/{id}", Scoped, get(api::schedule::show)),
+        r("PUT", "/api/v1/schedules/events/{id}", Scoped, put(api::schedule::update)),
+        r("DELETE", "/api/v1/schedules/events/{id}", Scoped, delete(api::schedule::delete)),
+        r("POST", "/api/v1/schedules/{code}/publish", Scoped, post(api::schedule::publish)),
+        r("GET", "/api/v1/schedules/{code}", Scoped, get(api::schedule::ical)),
+        upload(r("POST", "/api/v1/plans/{id}/tasks/import", Scoped, post(api::task_io::import))),
+        r("GET", "/api/v1/tasks/export.xlsx", Scoped, get(api::task_io::export_xlsx)),
+        r("GET", "/api/v1/tasks/export.csv", Scoped, get(api::task_io::export_csv)),
+        r("GET", "/api/v1/notifications", Account, get(api::notify::inbox)),
+        r("POST", "/api/v1/notifications/read", Account, post(api::notify::mark_read)),
+        r("POST", "/api/v1/me/calendar-feed", SignedIn, post(api::notify::rotate_feed)),
+        limited(r("GET", "/api/v1/calendar/{file}", Public, get(api::notify::feed))),
+        r("GET", "/api/v1/calendar-days", SignedIn, get(api::notify::calendar_days)),
+        r("PUT", "/api/v1/calendar-days/{date}", Scoped, put(api::notify::put_day)),
+        r("DELETE", "/api/v1/calendar-days/{date}", Scoped, delete(api::notify::delete_day)),
+        r("GET", "/api/v1/settings/reminder-rules", SignedIn, get(api::notify::reminder_rules)),
+        r("PUT", "/api/v1/settings/reminder-rules", Scoped, put(api::notify::set_reminder_rules)),
+        r("GET", "/api/v1/kpi", Scoped, get(api::kpi::report)),
+        r("GET", "/api/v1/kpi/people/{id}", Scoped, get(api::kpi::person)),
+        r("GET", "/api/v1/kpi/export.xlsx", Scoped, get(api::kpi::export)),
+        r("GET", "/api/v1/settings/kpi-weights", SignedIn, get(api::kpi::weights)),
+        r("PUT", "/api/v1/settings/kpi-weights", Scoped, put(api::kpi::set_weights)),
     ]
 }
 
@@ -144,10 +207,15 @@ pub fn router(state: AppState) -> Router {
     });
     let mut app: Router<AppState> = Router::new();
     let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    let mut uploads: Vec<(&'static str, usize)> = Vec::new();
     for def in route_table() {
         let access = def.access;
         let mut handler =
             def.handler.route_layer(middleware::from_fn(move |req: Request, next: Next| enforce(access, req, next)));
+        if let Some(max) = def.body_limit {
+            handler = handler.layer(DefaultBodyLimit::max(max));
+            uploads.push((def.path, max));
+        }
         if let (true, Some(cfg)) = (def.rate_limited, &limiter) {
             let path = def.path;
             handler = handler.layer(
@@ -169,12 +237,17 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.config.cookie_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
     let limit = state.config.body_limit;
+    let uploads = Arc::new(uploads);
     app.fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), csrf))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(limit))
-        .layer(middleware::from_fn(move |req: Request, next: Next| body_limit(limit, req, next)))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let path = req.uri().path();
+            let limit = uploads.iter().find(|(t, _)| path_matches(t, path)).map_or(limit, |(_, max)| *max);
+            body_limit(limit, req, next)
+        }))
         .layer(middleware::from_fn(count_requests))
         .layer(middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
@@ -192,7 +265,8 @@ async fn not_found(req: Request) -> Response {
 }
 
 /// Refuses a declared body over the limit with a clear 413 before anything reads it.
-async fn body_limit(limit: usize, req: Request, next: Next) -> Response {
+async fn body_limit(limit: usize, mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(BodyLimit(limit));
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {

@@ -8,14 +8,13 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
 use domain::auth::Principal;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::{Session, SessionStore, session_store};
 
 use crate::AppState;
 use crate::error::{EdgeError, for_path};
-use crate::routes::Access;
+use crate::routes::{Access, BodyLimit};
 
 pub const COOKIE_NAME: &str = "dxgov_session";
 const USER_KEY: &str = "user_id";
@@ -42,9 +41,11 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(record).map_err(backend)?;
-        let expires =
-            DateTime::<Utc>::from_timestamp(record.expiry_date.unix_timestamp(), 0).ok_or_else(|| backend("expiry"))?;
-        self.0.session_save(&record.id.to_string(), &data, expires).await.map_err(backend)
+        // tower-sessions dates expiry by the wall clock; storage dates it by the services' clock
+        // (which tests move), so only the remaining lifetime is handed over.
+        let left = record.expiry_date - time::OffsetDateTime::now_utc();
+        let lifetime = chrono::Duration::seconds(left.whole_seconds().max(0));
+        self.0.session_save(&record.id.to_string(), &data, lifetime).await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -145,18 +146,55 @@ pub async fn csrf(State(state): State<AppState>, session: Session, req: Request,
             _ => for_path(&path, EdgeError::Csrf),
         };
     }
+    let limit = req.extensions().get::<BodyLimit>().map_or(state.config.body_limit, |l| l.0);
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return for_path(&path, EdgeError::PayloadTooLarge),
     };
-    let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|fields| fields.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
+    let sent: Option<String> = if content_type.starts_with("multipart/form-data") {
+        multipart_field(&bytes, &content_type, CSRF_FIELD)
+    } else {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|fields| fields.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+    };
     match (expected, sent) {
         (Some(e), Some(s)) if constant_eq(&e, &s) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         _ => for_path(&path, EdgeError::Csrf),
     }
+}
+
+/// The value of the text field `name` in a `multipart/form-data` body (forms that upload files
+/// carry their CSRF token this way).
+fn multipart_field(body: &[u8], content_type: &str, name: &str) -> Option<String> {
+    let boundary = content_type.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary="))?.trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let between = format!("\r\n{delimiter}");
+    let wanted = format!("name=\"{name}\"");
+    // Each part: CRLF, its headers, an empty line, the value, then CRLF and the next delimiter
+    // ("--" after the last delimiter ends the body, which fails the CRLF below).
+    let mut rest = body.strip_prefix(delimiter.as_bytes())?;
+    loop {
+        rest = rest.strip_prefix(b"\r\n")?;
+        let end = find(rest, between.as_bytes())?;
+        let part = &rest[..end];
+        let header_end = find(part, b"\r\n\r\n")?;
+        let headers = std::str::from_utf8(&part[..header_end]).ok()?;
+        let named = headers.lines().any(|l| {
+            l.to_ascii_lowercase().starts_with("content-disposition:") && l.split(';').any(|p| p.trim() == wanted)
+        });
+        if named {
+            return std::str::from_utf8(&part[header_end + 4..]).ok().map(str::to_string);
+        }
+        rest = &rest[end + between.len()..];
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {

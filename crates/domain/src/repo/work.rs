@@ -112,10 +112,24 @@ pub struct ItemTally {
     pub by_status: Vec<(TaskStatus, u64)>,
 }
 
+/// Which tasks a KPI computation reads (always those with a deadline in the period, of plans
+/// approved at least once).
+#[derive(Debug, Clone, Copy)]
+pub enum KpiScope<'a> {
+    /// Tasks whose lead unit lies under this path.
+    LeadWithin(&'a str),
+    /// Tasks with at least one assignee whose own unit lies under this path.
+    AssigneesWithin(&'a str),
+    /// Tasks assigned to this person.
+    Assignee(UserId),
+}
+
 /// One task as the KPI computation needs it.
 #[derive(Debug, Clone)]
 pub struct KpiTask {
     pub task_id: TaskId,
+    pub code: String,
+    pub title: String,
     pub assignees: Vec<UserId>,
     pub lead_org_id: OrgId,
     pub deadline: NaiveDate,
@@ -209,8 +223,10 @@ pub trait WorkStore: Send + Sync {
         within: Option<&str>,
         today: NaiveDate,
     ) -> Result<Vec<ItemTally>>;
-    /// Tasks whose deadline falls in `from..=to` and whose lead unit lies under `within`.
-    async fn kpi_tasks(&self, within: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<KpiTask>>;
-    /// Open tasks with a deadline on or before `until` (reminder candidates).
+    /// Tasks of `scope` whose deadline falls in `from..=to`, of plans approved at least once
+    /// (a plan's first draft is not yet assigned work), every assignee listed.
+    async fn kpi_tasks(&self, scope: KpiScope<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<KpiTask>>;
+    /// Open tasks of approved or running plans with a deadline on or before `until` (reminder
+    /// candidates).
     async fn open_tasks_due_by(&self, until: NaiveDate) -> Result<Vec<Task>>;
 }

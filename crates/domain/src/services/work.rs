@@ -92,6 +92,39 @@ pub struct TaskDetail {
     pub may_edit: bool,
     pub may_report: bool,
     pub may_rate: bool,
+    pub may_assign: bool,
+}
+
+/// A task form or import row that passed every rule, with codes resolved to ids.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedTask {
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub lead: OrgUnit,
+    pub coordinating: Vec<i64>,
+    pub assignees: Vec<UserId>,
+    pub deadline: NaiveDate,
+}
+
+impl ResolvedTask {
+    /// The new task's storage record in `plan_id`.
+    pub(crate) fn record(self, plan_id: PlanId, input: &TaskInput) -> NewTaskRecord {
+        NewTaskRecord {
+            plan_id,
+            parent_id: input.parent_id,
+            framework_item_id: None,
+            code: self.code,
+            title: self.title,
+            description: self.description,
+            lead_org_id: self.lead.id,
+            coordinating: self.coordinating,
+            assignees: self.assignees,
+            start_date: input.start_date,
+            deadline: self.deadline,
+            depends_on: input.depends_on.clone(),
+        }
+    }
 }
 
 /// One framework item across the country.
@@ -118,7 +151,7 @@ pub struct NationalView {
     pub rows: Vec<NationalRow>,
 }
 
-fn clean_text(field: &'static str, s: &str, max: usize) -> Result<String> {
+pub(crate) fn clean_text(field: &'static str, s: &str, max: usize) -> Result<String> {
     let s = textvi::nfc(s.trim());
     if s.is_empty() {
         return Err(DomainError::invalid(field, "không được để trống"));
@@ -496,11 +529,23 @@ impl Services {
         }
     }
 
+    /// The workflow steps the principal may take on the plan now (the plan page's buttons).
+    pub fn plan_steps_for(&self, actor: &Principal, plan: &Plan) -> Vec<PlanStep> {
+        PlanStep::ALL
+            .into_iter()
+            .filter(|s| plan.status.after(*s).is_ok() && may_path(actor, step_action(*s), &plan.org_path))
+            .collect()
+    }
+
+    /// May the principal edit the plan's content (title, sections, tasks) now?
+    pub fn may_edit_plan(&self, actor: &Principal, plan: &Plan) -> bool {
+        plan.status.editable() && may_path(actor, Action::EditWork, &plan.org_path)
+    }
+
     /// Moves a plan through its workflow. Illegal steps are refused with the reason.
     pub async fn plan_step(&self, actor: &Principal, id: PlanId, input: &StepInput) -> Result<Plan> {
         let plan = self.plan(actor, id).await?;
-        let needed = if input.step.needs_leader() { Action::ApproveWork } else { Action::EditWork };
-        require_path(actor, needed, &plan.org_path)?;
+        require_path(actor, step_action(input.step), &plan.org_path)?;
         let next = plan.status.after(input.step)?;
         let mut approved = None;
         let mut note = None;
@@ -636,6 +681,10 @@ impl Services {
         may_path(actor, Action::ApproveWork, &t.lead_path) || may_path(actor, Action::ApproveWork, &t.org_path)
     }
 
+    fn may_assign_task(actor: &Principal, t: &Task) -> bool {
+        may_path(actor, Action::EditWork, &t.org_path) || may_path(actor, Action::ApproveWork, &t.lead_path)
+    }
+
     /// A task the principal may read (out of scope reads as not found).
     pub async fn task(&self, actor: &Principal, id: TaskId) -> Result<Task> {
         let t = self
@@ -662,6 +711,7 @@ impl Services {
             may_edit: Self::may_edit_task(actor, &task) && plan.status.editable(),
             may_report: Self::may_report_task(actor, &task) && plan_running(plan.status),
             may_rate: Self::may_rate_task(actor, &task) && task.state == TaskState::Completed,
+            may_assign: Self::may_assign_task(actor, &task) && plan.status != PlanStatus::Closed,
             task,
         })
     }
@@ -718,80 +768,96 @@ impl Services {
             .await
     }
 
-    /// Resolves a task form or import row into storage fields (codes to ids, checks dates).
-    async fn resolve_task(
+    /// Resolves a task form into storage fields (codes to ids, checks dates); the first problem
+    /// is the error.
+    async fn resolve_task(&self, plan: &Plan, input: &TaskInput, own_id: Option<TaskId>) -> Result<ResolvedTask> {
+        self.check_task(plan, input, own_id).await?.map_err(|mut problems| problems.swap_remove(0))
+    }
+
+    /// Checks a task form or import row against every rule and resolves it into storage fields;
+    /// when something is wrong, every problem (each naming its field), in the order of the form.
+    /// The outer error is a storage failure.
+    pub(crate) async fn check_task(
         &self,
         plan: &Plan,
         input: &TaskInput,
         own_id: Option<TaskId>,
-    ) -> Result<(String, String, String, OrgUnit, Vec<i64>, Vec<UserId>, NaiveDate)> {
-        let title = clean_text("title", &input.title, 500)?;
+    ) -> Result<std::result::Result<ResolvedTask, Vec<DomainError>>> {
+        let mut problems = Vec::new();
+        let title = clean_text("title", &input.title, 500).map_err(|e| problems.push(e)).unwrap_or_default();
         let code = input.code.as_deref().map(str::trim).unwrap_or("").to_string();
         if code.chars().count() > 30 {
-            return Err(DomainError::invalid("code", "dài quá 30 ký tự"));
+            problems.push(DomainError::invalid("code", "dài quá 30 ký tự"));
         }
         let description = textvi::nfc(input.description.trim());
-        let deadline = input.deadline.ok_or_else(|| DomainError::invalid("deadline", "cần hạn hoàn thành"))?;
-        if let Some(start) = input.start_date
-            && deadline < start
-        {
-            return Err(DomainError::invalid(
+        let deadline = input.deadline;
+        match (input.start_date, deadline) {
+            (_, None) => problems.push(DomainError::invalid("deadline", "cần hạn hoàn thành")),
+            (Some(start), Some(deadline)) if deadline < start => problems.push(DomainError::invalid(
                 "deadline",
                 format!("hạn hoàn thành ({}) trước ngày bắt đầu ({})", fmt_date(Some(deadline)), fmt_date(Some(start))),
-            ));
+            )),
+            _ => {}
         }
         let lead_code = input.lead.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&plan.org.code);
-        let lead = self
-            .org_by_code(lead_code, None)
-            .await
-            .map_err(|_| DomainError::invalid("lead", format!("không có đơn vị mã '{lead_code}'")))?;
+        let lead = match self.org_by_code(lead_code, None).await {
+            Ok(unit) => Some(unit),
+            Err(DomainError::Storage(e)) => return Err(DomainError::Storage(e)),
+            Err(_) => {
+                problems.push(DomainError::invalid("lead", format!("không có đơn vị mã '{lead_code}'")));
+                None
+            }
+        };
         let mut coordinating = Vec::new();
         for c in input.coordinating.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-            let unit = self
-                .org_by_code(c, None)
-                .await
-                .map_err(|_| DomainError::invalid("coordinating", format!("không có đơn vị mã '{c}'")))?;
-            coordinating.push(unit.id);
+            match self.org_by_code(c, None).await {
+                Ok(unit) => coordinating.push(unit.id),
+                Err(DomainError::Storage(e)) => return Err(DomainError::Storage(e)),
+                Err(_) => problems.push(DomainError::invalid("coordinating", format!("không có đơn vị mã '{c}'"))),
+            }
         }
         let mut assignees = Vec::new();
         for name in input.assignees.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-            let user = self
-                .store
-                .user_by_username(name)
-                .await?
-                .filter(|u| u.active)
-                .ok_or_else(|| DomainError::invalid("assignees", format!("không có người dùng '{name}'")))?;
-            assignees.push(user.id);
+            match self.store.user_by_username(name).await?.filter(|u| u.active) {
+                Some(user) => assignees.push(user.id),
+                None => problems.push(DomainError::invalid("assignees", format!("không có người dùng '{name}'"))),
+            }
         }
         if let Some(parent_id) = input.parent_id {
-            let parent = self.store.task_get(parent_id).await?.filter(|p| p.plan_id == plan.id).ok_or_else(|| {
-                DomainError::invalid("parent_id", format!("nhiệm vụ cha số {parent_id} không thuộc kế hoạch này"))
-            })?;
-            if Some(parent_id) == own_id {
-                return Err(DomainError::invalid("parent_id", "nhiệm vụ không thể là cha của chính nó"));
-            }
-            // The parent's deadline is the parent's own: a subtask that would end later is refused,
-            // never silently stretching its parent.
-            if deadline > parent.deadline {
-                return Err(DomainError::invalid(
+            match self.store.task_get(parent_id).await?.filter(|p| p.plan_id == plan.id) {
+                None => problems.push(DomainError::invalid(
+                    "parent_id",
+                    format!("nhiệm vụ cha số {parent_id} không thuộc kế hoạch này"),
+                )),
+                Some(_) if Some(parent_id) == own_id => {
+                    problems.push(DomainError::invalid("parent_id", "nhiệm vụ không thể là cha của chính nó"))
+                }
+                // The parent's deadline is the parent's own: a subtask that would end later is
+                // refused, never silently stretching its parent.
+                Some(parent) if deadline.is_some_and(|d| d > parent.deadline) => problems.push(DomainError::invalid(
                     "deadline",
                     format!(
                         "hạn của nhiệm vụ con ({}) muộn hơn hạn của nhiệm vụ cha ({})",
-                        fmt_date(Some(deadline)),
+                        fmt_date(deadline),
                         fmt_date(Some(parent.deadline))
                     ),
-                ));
+                )),
+                Some(_) => {}
             }
         }
         for dep in &input.depends_on {
             if Some(*dep) == own_id {
-                return Err(DomainError::invalid("depends_on", "nhiệm vụ không thể phụ thuộc chính nó"));
+                problems.push(DomainError::invalid("depends_on", "nhiệm vụ không thể phụ thuộc chính nó"));
+            } else if self.store.task_get(*dep).await?.filter(|d| d.plan_id == plan.id).is_none() {
+                problems.push(DomainError::invalid("depends_on", format!("nhiệm vụ số {dep} không thuộc kế hoạch này")));
             }
-            self.store.task_get(*dep).await?.filter(|d| d.plan_id == plan.id).ok_or_else(|| {
-                DomainError::invalid("depends_on", format!("nhiệm vụ số {dep} không thuộc kế hoạch này"))
-            })?;
         }
-        Ok((code, title, description, lead, coordinating, assignees, deadline))
+        Ok(match (lead, deadline) {
+            (Some(lead), Some(deadline)) if problems.is_empty() => {
+                Ok(ResolvedTask { code, title, description, lead, coordinating, assignees, deadline })
+            }
+            _ => Err(problems),
+        })
     }
 
     /// The plan holding a task the caller was already allowed to see.
@@ -802,7 +868,7 @@ impl Services {
             .ok_or_else(|| DomainError::not_found("kế hoạch", task.plan_id.to_string()))
     }
 
-    async fn editable_plan(&self, actor: &Principal, plan_id: PlanId) -> Result<Plan> {
+    pub(crate) async fn editable_plan(&self, actor: &Principal, plan_id: PlanId) -> Result<Plan> {
         let plan = self.plan(actor, plan_id).await?;
         require_path(actor, Action::EditWork, &plan.org_path)?;
         if !plan.status.editable() {
@@ -814,7 +880,7 @@ impl Services {
         Ok(plan)
     }
 
-    fn event(
+    pub(crate) fn event(
         &self,
         actor: &Principal,
         kind: TaskEventKind,
@@ -833,22 +899,8 @@ impl Services {
 
     pub async fn create_task(&self, actor: &Principal, plan_id: PlanId, input: &TaskInput) -> Result<Task> {
         let plan = self.editable_plan(actor, plan_id).await?;
-        let (code, title, description, lead, coordinating, assignees, deadline) =
-            self.resolve_task(&plan, input, None).await?;
-        let record = NewTaskRecord {
-            plan_id,
-            parent_id: input.parent_id,
-            framework_item_id: None,
-            code,
-            title,
-            description,
-            lead_org_id: lead.id,
-            coordinating,
-            assignees,
-            start_date: input.start_date,
-            deadline,
-            depends_on: input.depends_on.clone(),
-        };
+        let record = self.resolve_task(&plan, input, None).await?.record(plan_id, input);
+        let deadline = record.deadline;
         let mut audit = self.draft(Some(&actor.user), "task.create", "task");
         audit.org_id = Some(plan.org.id);
         audit.after = Some(json!({ "plan_id": plan_id, "title": record.title, "deadline": deadline }));
@@ -941,7 +993,7 @@ impl Services {
     ) -> Result<Task> {
         let before = self.task(actor, id).await?;
         let plan = self.editable_plan(actor, before.plan_id).await?;
-        let (code, title, description, lead, coordinating, assignees, deadline) =
+        let ResolvedTask { code, title, description, lead, coordinating, assignees, deadline } =
             self.resolve_task(&plan, input, Some(id)).await?;
         let fields = TaskFields {
             code,
@@ -969,9 +1021,7 @@ impl Services {
     ) -> Result<Task> {
         let before = self.task(actor, id).await?;
         let plan = self.plan_of(&before).await?;
-        if !(may_path(actor, Action::EditWork, &before.org_path)
-            || may_path(actor, Action::ApproveWork, &before.lead_path))
-        {
+        if !Self::may_assign_task(actor, &before) {
             return Err(DomainError::Forbidden("phân công nhiệm vụ này"));
         }
         if plan.status == PlanStatus::Closed {
@@ -1114,6 +1164,11 @@ impl Services {
 
     // ----- national view -----------------------------------------------------------------------
 
+    /// May the principal open the national view (menus show it only then)?
+    pub async fn may_read_national(&self, actor: &Principal) -> bool {
+        self.root().await.is_ok_and(|root| actor.may(Action::ReadNational, &root))
+    }
+
     /// For each item of a framework: adopting agencies, tasks by status and the overdue count,
     /// across the country (or under `org` when drilling down).
     pub async fn national_view(&self, actor: &Principal, framework_id: i64, org: Option<&str>) -> Result<NationalView> {
@@ -1159,6 +1214,11 @@ impl Services {
             rows,
         })
     }
+}
+
+/// Approving and returning are a leader's acts; the other steps belong to whoever edits the plan.
+fn step_action(step: PlanStep) -> Action {
+    if step.needs_leader() { Action::ApproveWork } else { Action::EditWork }
 }
 
 fn plan_running(s: PlanStatus) -> bool {

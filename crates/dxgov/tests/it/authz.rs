@@ -145,6 +145,53 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
             | "GET /login"
             | "POST /login"
             | "POST /api/v1/auth/token" => assert_eq!(def.access, Access::Public, "{key}"),
+            // A personal calendar feed: the secret in the path is the credential.
+            "GET /api/v1/calendar/{file}" => {
+                assert_eq!(def.access, Access::Public, "{key}");
+                assert!(def.rate_limited, "{key} must be rate limited");
+                let (st, _) = ctx.api(M::GET, "/api/v1/calendar/khong-dung.ics", None).await;
+                assert_eq!(st, StatusCode::NOT_FOUND);
+            }
+            // The national working-day calendar and reminder rules: read by all, changed by system admins.
+            "GET /settings/calendar" | "GET /api/v1/calendar-days" | "GET /api/v1/settings/reminder-rules" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, body) = if def.path.starts_with("/api") {
+                    ctx.api(M::GET, def.path, None).await
+                } else {
+                    ctx.page(M::GET, def.path, &[]).await
+                };
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(!body.contains("Lưu quy tắc"), "{key} offers a province admin the national settings");
+            }
+            "POST /settings/calendar" => {
+                let (st, _) =
+                    ctx.page(M::POST, def.path, &[("date", "24/12/2026"), ("kind", "day_off"), ("name", "Nghỉ riêng")]).await;
+                assert!(denied(st) || st == StatusCode::UNPROCESSABLE_ENTITY, "{key}: {st}");
+            }
+            "POST /settings/calendar/delete" => {
+                let (st, _) = ctx.page(M::POST, def.path, &[("date", "17/02/2026")]).await;
+                assert!(denied(st) || st == StatusCode::UNPROCESSABLE_ENTITY, "{key}: {st}");
+            }
+            "POST /settings/reminders" => {
+                let (st, _) =
+                    ctx.page(M::POST, def.path, &[("before", "1"), ("escalate_after", "1")]).await;
+                assert!(denied(st) || st == StatusCode::UNPROCESSABLE_ENTITY, "{key}: {st}");
+            }
+            "PUT /api/v1/calendar-days/{date}" => {
+                let (st, _) = ctx
+                    .api(M::PUT, "/api/v1/calendar-days/2026-12-24", Some(json!({"kind": "day_off", "name": "Nghỉ riêng"})))
+                    .await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "DELETE /api/v1/calendar-days/{date}" => {
+                let (st, _) = ctx.api(M::DELETE, "/api/v1/calendar-days/2026-02-17", None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "PUT /api/v1/settings/reminder-rules" => {
+                let body = json!({"before": [1], "overdue_daily": false, "escalate_after": 1});
+                let (st, _) = ctx.api(M::PUT, def.path, Some(body)).await;
+                assert!(denied(st), "{key}: {st}");
+            }
             // The caller's own account: nothing of another unit is reachable through them.
             "POST /logout"
             | "GET /account"
@@ -157,7 +204,13 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
             | "POST /account/totp/disable"
             | "GET /api/v1/me/totp/secret"
             | "POST /api/v1/me/totp"
-            | "DELETE /api/v1/me/totp" => {
+            | "DELETE /api/v1/me/totp"
+            | "GET /notifications"
+            | "POST /notifications/read"
+            | "GET /api/v1/notifications"
+            | "POST /api/v1/notifications/read"
+            | "POST /account/calendar-feed"
+            | "POST /api/v1/me/calendar-feed" => {
                 assert_ne!(def.access, Access::Public, "{key}");
                 assert_ne!(def.access, Access::Scoped, "{key} takes no unit");
             }
@@ -418,6 +471,11 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     assert!(b_detail.history.iter().all(|e| e.text.as_deref() != Some("Lấn sang")));
     assert_eq!(b_detail.evidence.len(), 1);
     assert_eq!(s.plan(&b_admin, ctx.b_plan).await.unwrap().status, domain::work::PlanStatus::InExecution);
+    // The national calendar and rules are untouched.
+    let cal = s.work_calendar().await.unwrap();
+    assert!(!cal.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 2, 17).unwrap()));
+    assert!(cal.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()));
+    assert_eq!(s.reminder_rules().await.unwrap(), domain::notify::ReminderRules::default());
 }
 
 #[tokio::test]

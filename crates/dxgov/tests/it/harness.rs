@@ -61,6 +61,12 @@ impl TestApp {
         Self::spawn_full(|_| {}, Some(Arc::new(ManualClock::new(at)))).await
     }
 
+    /// `spawn_at` with a configuration change (an SMTP server, …).
+    #[allow(dead_code)] // not every test module uses every constructor
+    pub async fn spawn_at_with(at: chrono::DateTime<chrono::Utc>, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(adjust, Some(Arc::new(ManualClock::new(at)))).await
+    }
+
     async fn spawn_full(adjust: impl FnOnce(&mut Config), manual: Option<Arc<ManualClock>>) -> Self {
         let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
         let mut config = test_config(dir.path());

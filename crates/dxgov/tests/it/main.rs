@@ -14,6 +14,7 @@ mod browser;
 mod openapi;
 mod ops;
 mod orgs;
+mod reminders;
 mod smtp;
 mod validators;
 mod work;

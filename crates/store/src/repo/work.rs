@@ -17,7 +17,7 @@ use domain::frameworks::{
 };
 use domain::org::{OrgId, Page};
 use domain::repo::work::{
-    ItemTally, KpiTask, NewPlanRecord, NewTaskEvent, NewTaskRecord, PlanFilter, TaskFields, TaskFilter, WorkStore,
+    ItemTally, KpiScope, KpiTask, NewPlanRecord, NewTaskEvent, NewTaskRecord, PlanFilter, TaskFields, TaskFilter, WorkStore,
 };
 use domain::users::UserId;
 use domain::work::{
@@ -1170,19 +1170,60 @@ impl WorkStore for Db {
             .collect())
     }
 
-    async fn kpi_tasks(&self, within: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<KpiTask>> {
+    async fn kpi_tasks(&self, scope: KpiScope<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<KpiTask>> {
         use task::Column as C;
         let db = self.connection();
-        let rows: Vec<(i64, i64, NaiveDate, String, Option<NaiveDate>, Option<i16>)> = task::Entity::find()
+        let approved = Query::select()
+            .column(plan::Column::Id)
+            .from(plan::Entity)
+            .and_where(plan::Column::ApprovedVersion.gt(0))
+            .to_owned();
+        // Tasks with an assignee matching `who`.
+        let assigned = |who: Expr| {
+            C::Id.in_subquery(
+                Query::select()
+                    .column(task_assignee::Column::TaskId)
+                    .from(task_assignee::Entity)
+                    .and_where(who)
+                    .to_owned(),
+            )
+        };
+        let in_scope = match scope {
+            KpiScope::LeadWithin(path) => C::LeadPath.like(like_prefix(path)),
+            KpiScope::AssigneesWithin(path) => assigned(
+                task_assignee::Column::UserId.in_subquery(
+                    Query::select()
+                        .column(user::Column::Id)
+                        .from(user::Entity)
+                        .and_where(
+                            user::Column::OrgId.in_subquery(
+                                Query::select()
+                                    .column(org_unit::Column::Id)
+                                    .from(org_unit::Entity)
+                                    .and_where(org_unit::Column::Path.like(like_prefix(path)))
+                                    .to_owned(),
+                            ),
+                        )
+                        .to_owned(),
+                ),
+            ),
+            KpiScope::Assignee(id) => assigned(task_assignee::Column::UserId.eq(id)),
+        };
+        type Row = (i64, String, String, i64, NaiveDate, String, Option<NaiveDate>, Option<i16>);
+        let rows: Vec<Row> = task::Entity::find()
             .select_only()
             .column(C::Id)
+            .column(C::Code)
+            .column(C::Title)
             .column(C::LeadOrgId)
             .column(C::Deadline)
             .column(C::State)
             .column(C::CompletedOn)
             .column(C::Rating)
             .filter(C::Deadline.between(from, to))
-            .filter(C::LeadPath.like(like_prefix(within)))
+            .filter(C::PlanId.in_subquery(approved))
+            .filter(in_scope)
+            .order_by_asc(C::Deadline)
             .order_by_asc(C::Id)
             .into_tuple()
             .all(db)
@@ -1201,9 +1242,11 @@ impl WorkStore for Db {
             }
         }
         rows.into_iter()
-            .map(|(task_id, lead_org_id, deadline, state, completed_on, rating)| {
+            .map(|(task_id, code, title, lead_org_id, deadline, state, completed_on, rating)| {
                 Ok(KpiTask {
                     task_id,
+                    code,
+                    title,
                     assignees: people.remove(&task_id).unwrap_or_default(),
                     lead_org_id,
                     deadline,
@@ -1216,7 +1259,13 @@ impl WorkStore for Db {
     }
 
     async fn open_tasks_due_by(&self, until: NaiveDate) -> Result<Vec<Task>> {
+        let running = Query::select()
+            .column(plan::Column::Id)
+            .from(plan::Entity)
+            .and_where(plan::Column::Status.is_in([PlanStatus::Approved.as_str(), PlanStatus::InExecution.as_str()]))
+            .to_owned();
         let rows = task::Entity::find()
+            .filter(task::Column::PlanId.in_subquery(running))
             .filter(task::Column::State.is_in([TaskState::NotStarted.as_str(), TaskState::InProgress.as_str()]))
             .filter(task::Column::Deadline.lte(until))
             .order_by_asc(task::Column::Id)
