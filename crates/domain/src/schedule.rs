@@ -177,10 +177,7 @@ impl ScheduleConflict {
 
 /// The people `event` shares with an overlapping event of `others`, with that event (an event
 /// never conflicts with itself; events that only touch, one ending as the next starts, do not).
-pub fn find_conflicts<'a>(
-    event: &ScheduleEvent,
-    others: &'a [ScheduleEvent],
-) -> Vec<(UserRef, &'a ScheduleEvent)> {
+pub fn find_conflicts<'a>(event: &ScheduleEvent, others: &'a [ScheduleEvent]) -> Vec<(UserRef, &'a ScheduleEvent)> {
     let mut out = Vec::new();
     for other in others.iter().filter(|o| o.id != event.id && event.overlaps(o)) {
         let theirs = other.people();

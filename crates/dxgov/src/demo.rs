@@ -123,8 +123,15 @@ async fn work(services: &Services, password: &str) -> domain::Result<()> {
     let ministry = framework_id(services, FrameworkKind::Ministry).await?;
 
     // Quảng Ngãi: adopted from the provincial framework, approved and running.
-    let qn = plan(services, &focal, "51", &format!("Kế hoạch chuyển đổi số tỉnh Quảng Ngãi năm {year}"), &year.to_string(), vec![provincial])
-        .await?;
+    let qn = plan(
+        services,
+        &focal,
+        "51",
+        &format!("Kế hoạch chuyển đổi số tỉnh Quảng Ngãi năm {year}"),
+        &year.to_string(),
+        vec![provincial],
+    )
+    .await?;
     let extra = TaskInput {
         code: Some("QN.1".into()),
         title: "Số hóa hồ sơ thủ tục hành chính cấp tỉnh".into(),
@@ -137,7 +144,8 @@ async fn work(services: &Services, password: &str) -> domain::Result<()> {
         ..TaskInput::default()
     };
     services.create_task(&focal, qn, &extra).await?;
-    let tasks = services.list_tasks(&admin, &TaskQuery { plan_id: Some(qn), limit: Some(200), ..TaskQuery::default() }).await?;
+    let tasks =
+        services.list_tasks(&admin, &TaskQuery { plan_id: Some(qn), limit: Some(200), ..TaskQuery::default() }).await?;
     for t in &tasks.items {
         let row_version = services.task(&admin, t.id).await?.row_version;
         services.assign_task(&admin, t.id, row_version, &["qngai.chuyenvien".to_string()]).await?;
@@ -151,18 +159,60 @@ async fn work(services: &Services, password: &str) -> domain::Result<()> {
         let after = t.deadline.checked_add_days(Days::new(10)).filter(|d| *d <= today);
         match i % 6 {
             0 if before.is_some() => {
-                progress(services, &officer, t.id, TaskState::Completed, 100, before, "Đã hoàn thành, có văn bản ban hành").await?;
+                progress(
+                    services,
+                    &officer,
+                    t.id,
+                    TaskState::Completed,
+                    100,
+                    before,
+                    "Đã hoàn thành, có văn bản ban hành",
+                )
+                .await?;
                 let v = services.task(&admin, t.id).await?.row_version;
                 services.rate_task(&admin, t.id, v, 5).await?;
             }
             1 if after.is_some() => {
-                progress(services, &officer, t.id, TaskState::Completed, 100, after, "Hoàn thành chậm do chờ ý kiến các sở").await?;
+                progress(
+                    services,
+                    &officer,
+                    t.id,
+                    TaskState::Completed,
+                    100,
+                    after,
+                    "Hoàn thành chậm do chờ ý kiến các sở",
+                )
+                .await?;
                 let v = services.task(&admin, t.id).await?.row_version;
                 services.rate_task(&admin, t.id, v, 3).await?;
             }
-            2 | 3 => progress(services, &officer, t.id, TaskState::InProgress, 40 + 10 * (i % 5) as u8, None, "Đang triển khai").await?,
-            4 if i % 12 == 4 => progress(services, &admin, t.id, TaskState::Paused, 20, None, "Tạm dừng chờ bố trí kinh phí").await?,
-            4 => progress(services, &admin, t.id, TaskState::Cancelled, 0, None, "Không còn phù hợp sau sắp xếp đơn vị hành chính").await?,
+            2 | 3 => {
+                progress(
+                    services,
+                    &officer,
+                    t.id,
+                    TaskState::InProgress,
+                    40 + 10 * (i % 5) as u8,
+                    None,
+                    "Đang triển khai",
+                )
+                .await?
+            }
+            4 if i % 12 == 4 => {
+                progress(services, &admin, t.id, TaskState::Paused, 20, None, "Tạm dừng chờ bố trí kinh phí").await?
+            }
+            4 => {
+                progress(
+                    services,
+                    &admin,
+                    t.id,
+                    TaskState::Cancelled,
+                    0,
+                    None,
+                    "Không còn phù hợp sau sắp xếp đơn vị hành chính",
+                )
+                .await?
+            }
             _ => {}
         }
     }
@@ -170,20 +220,51 @@ async fn work(services: &Services, password: &str) -> domain::Result<()> {
 
     // Hà Nội: a draft from the same framework.
     let hanoi = login("hanoi.quantri").await?;
-    plan(services, &hanoi, "01", &format!("Kế hoạch chuyển đổi số thành phố Hà Nội năm {year}"), &year.to_string(), vec![provincial]).await?;
+    plan(
+        services,
+        &hanoi,
+        "01",
+        &format!("Kế hoạch chuyển đổi số thành phố Hà Nội năm {year}"),
+        &year.to_string(),
+        vec![provincial],
+    )
+    .await?;
 
     // Ministry of Finance: from the ministry framework, submitted for approval.
     let btc = login("btc.daumoi").await?;
-    let m = plan(services, &btc, "BTC", &format!("Kế hoạch chuyển đổi số Bộ Tài chính năm {year}"), &year.to_string(), vec![ministry]).await?;
+    let m = plan(
+        services,
+        &btc,
+        "BTC",
+        &format!("Kế hoạch chuyển đổi số Bộ Tài chính năm {year}"),
+        &year.to_string(),
+        vec![ministry],
+    )
+    .await?;
     steps(services, &btc, m, &[PlanStep::Submit], today).await?;
 
     // A commune of Quảng Ngãi: its own tasks, running.
     let province = services.org_by_code("51", None).await?;
     let communes = services
-        .list_orgs(&OrgQuery { parent_id: Some(province.id), as_of: Some(today), org_type: Some(OrgType::Commune), offset: 0, limit: 1, ..OrgQuery::default() })
+        .list_orgs(&OrgQuery {
+            parent_id: Some(province.id),
+            as_of: Some(today),
+            org_type: Some(OrgType::Commune),
+            offset: 0,
+            limit: 1,
+            ..OrgQuery::default()
+        })
         .await?;
     if let Some(commune) = communes.items.first() {
-        let c = plan(services, &admin, &commune.code, &format!("Kế hoạch chuyển đổi số {} năm {year}", commune.name), &year.to_string(), vec![]).await?;
+        let c = plan(
+            services,
+            &admin,
+            &commune.code,
+            &format!("Kế hoạch chuyển đổi số {} năm {year}", commune.name),
+            &year.to_string(),
+            vec![],
+        )
+        .await?;
         for (n, (title, days)) in [
             ("Lắp đặt cụm loa thông minh tại các thôn", 30u64),
             ("Tập huấn kỹ năng số cho tổ công nghệ số cộng đồng", 60),

@@ -2,5 +2,6 @@
 //! demo data, and the operational commands. `main.rs` only parses the command line.
 
 pub mod app;
+pub mod bench;
 pub mod config;
 pub mod demo;

@@ -58,6 +58,8 @@ enum Command {
     Restore { file: PathBuf },
     /// Check the audit log's hash chain; names the first broken entry.
     AuditVerify,
+    /// Fill the database with synthetic national load for benchmarks (see scripts/bench-work.sh).
+    BenchData(dxgov::bench::BenchArgs),
     /// Ask a running server's /readyz; exit 0 when ready.
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
@@ -159,6 +161,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(3));
                 }
             }
+        }
+        Command::BenchData(args) => {
+            let app = App::open(&config, clock, true).await?;
+            dxgov::bench::run(&app, &args).await?;
         }
         Command::Healthcheck { url } => return healthcheck(&url).await,
     }

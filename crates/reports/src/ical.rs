@@ -60,6 +60,21 @@ pub fn write_calendar(name: &str, events: &[Event], stamp: DateTime<Utc>) -> Str
     line("METHOD:PUBLISH");
     line(&format!("X-WR-CALNAME:{}", escape_text(name)));
     line("X-WR-TIMEZONE:Asia/Ho_Chi_Minh");
+    // Vietnam's zone (UTC+7 all year). It also keeps a calendar with no events valid: RFC 5545
+    // requires at least one component.
+    for l in [
+        "BEGIN:VTIMEZONE",
+        "TZID:Asia/Ho_Chi_Minh",
+        "BEGIN:STANDARD",
+        "DTSTART:19750613T000000",
+        "TZOFFSETFROM:+0700",
+        "TZOFFSETTO:+0700",
+        "TZNAME:ICT",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ] {
+        line(l);
+    }
     for event in events {
         line("BEGIN:VEVENT");
         line(&format!("UID:{}", escape_text(&event.uid)));
@@ -260,6 +275,15 @@ mod tests {
             "METHOD:PUBLISH",
             "X-WR-CALNAME:Nhiệm vụ\\, Sở TT&TT",
             "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
+            "BEGIN:VTIMEZONE",
+            "TZID:Asia/Ho_Chi_Minh",
+            "BEGIN:STANDARD",
+            "DTSTART:19750613T000000",
+            "TZOFFSETFROM:+0700",
+            "TZOFFSETTO:+0700",
+            "TZNAME:ICT",
+            "END:STANDARD",
+            "END:VTIMEZONE",
             "BEGIN:VEVENT",
             "UID:task-42@dxgov",
             "DTSTAMP:20260315T070000Z",
@@ -316,6 +340,8 @@ mod tests {
     fn empty_calendar_is_valid() {
         let cal = write_calendar("Trống", &[], at(2026, 1, 1, 0, 0));
         assert!(cal.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
-        assert!(cal.ends_with("X-WR-TIMEZONE:Asia/Ho_Chi_Minh\r\nEND:VCALENDAR\r\n"));
+        // RFC 5545 wants at least one component: the time zone is always there.
+        assert!(cal.ends_with("END:VTIMEZONE\r\nEND:VCALENDAR\r\n"));
+        assert!(!cal.contains("BEGIN:VEVENT"));
     }
 }

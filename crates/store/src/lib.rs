@@ -4,6 +4,7 @@
 //! Owns SQL and entities. Must not hold business rules: it stores what services decide.
 
 pub mod backup;
+pub mod bench;
 mod entities;
 mod migrations;
 mod repo;

@@ -7,7 +7,14 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Foundation), Box::new(AuditAppendOnly), Box::new(TotpLastStep), Box::new(Work), Box::new(Notify), Box::new(Schedules)]
+        vec![
+            Box::new(Foundation),
+            Box::new(AuditAppendOnly),
+            Box::new(TotpLastStep),
+            Box::new(Work),
+            Box::new(Notify),
+            Box::new(Schedules),
+        ]
     }
 }
 
@@ -583,7 +590,8 @@ impl MigrationTrait for Schedules {
         .await?;
         m.create_index(index("schedule_events", "idx_schedule_events_org", &["org_id", "starts_at"], false)).await?;
         m.create_index(index("schedule_events", "idx_schedule_events_time", &["starts_at", "ends_at"], false)).await?;
-        m.create_index(index("schedule_events", "idx_schedule_events_chair", &["chair_id", "starts_at"], false)).await?;
+        m.create_index(index("schedule_events", "idx_schedule_events_chair", &["chair_id", "starts_at"], false))
+            .await?;
         m.create_table(
             Table::create()
                 .table("schedule_participants")
@@ -596,8 +604,13 @@ impl MigrationTrait for Schedules {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("schedule_participants", "idx_schedule_participants_user", &["user_id", "event_id"], false))
-            .await?;
+        m.create_index(index(
+            "schedule_participants",
+            "idx_schedule_participants_user",
+            &["user_id", "event_id"],
+            false,
+        ))
+        .await?;
         m.create_table(
             Table::create()
                 .table("schedule_changes")

@@ -4,12 +4,15 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod frameworks;
 pub mod home;
 pub mod kpi;
 pub mod login;
 pub mod notify;
 pub mod orgs;
+pub mod plans;
 pub mod schedules;
+pub mod tasks;
 pub mod users;
 
 use axum::http::StatusCode;

@@ -74,7 +74,7 @@ fn columns(t: &ReadTable) -> (Columns, Vec<RowProblem>) {
 }
 
 /// Codes or usernames separated by `;` or `,`.
-fn list(cell: &str) -> Vec<String> {
+pub fn list(cell: &str) -> Vec<String> {
     cell.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
 }
 
@@ -228,7 +228,8 @@ mod tests {
 
     #[test]
     fn a_bad_date_names_its_line_and_column() {
-        let (rows, problems) = task_rows(&table(&["Tên nhiệm vụ", "Hạn hoàn thành"], &[&["a", "1/1/2026"], &["b", "31/02/2026"]]));
+        let (rows, problems) =
+            task_rows(&table(&["Tên nhiệm vụ", "Hạn hoàn thành"], &[&["a", "1/1/2026"], &["b", "31/02/2026"]]));
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].1.deadline, chrono::NaiveDate::from_ymd_opt(2026, 1, 1));
         assert_eq!(problems.len(), 1);

@@ -75,12 +75,7 @@ pub trait ScheduleStore: Send + Sync {
     ) -> Result<Option<ScheduleEvent>>;
     /// Deletes the event with its history when `row_version` (if given) still matches; false
     /// when it does not.
-    async fn schedule_delete(
-        &self,
-        id: ScheduleEventId,
-        row_version: Option<i32>,
-        audit: AuditDraft,
-    ) -> Result<bool>;
+    async fn schedule_delete(&self, id: ScheduleEventId, row_version: Option<i32>, audit: AuditDraft) -> Result<bool>;
     /// History entries that produced a row version after `after_version`, oldest first.
     async fn schedule_changes(&self, id: ScheduleEventId, after_version: i32) -> Result<Vec<ScheduleChange>>;
     /// Publishes the drafts of `org_id` that start in `from..to`; returns how many.

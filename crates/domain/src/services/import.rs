@@ -95,7 +95,11 @@ impl Services {
     ) -> Result<Vec<TaskId>> {
         let plan = self.editable_plan(actor, plan_id).await?;
         if rows.is_empty() && problems.is_empty() {
-            problems.push(RowProblem { line: 1, column: String::new(), message: "tệp không có dòng nhiệm vụ nào".into() });
+            problems.push(RowProblem {
+                line: 1,
+                column: String::new(),
+                message: "tệp không có dòng nhiệm vụ nào".into(),
+            });
         }
         if rows.len() > MAX_IMPORT_ROWS {
             problems.push(RowProblem {

@@ -127,10 +127,7 @@ impl Services {
 
     pub async fn kpi_weights(&self) -> Result<KpiWeights> {
         Ok(match self.store.setting_get(KpiWeights::KEY).await? {
-            Some(v) => serde_json::from_value::<KpiWeights>(v)
-                .ok()
-                .and_then(|w| w.validate().ok())
-                .unwrap_or_default(),
+            Some(v) => serde_json::from_value::<KpiWeights>(v).ok().and_then(|w| w.validate().ok()).unwrap_or_default(),
             None => KpiWeights::default(),
         })
     }
@@ -185,7 +182,9 @@ impl Services {
         let period = self.kpi_period(period)?;
         let code = match org.map(str::trim).filter(|s| !s.is_empty()) {
             Some(code) => code.to_string(),
-            None => self.kpi_home_unit(actor).ok_or(DomainError::Forbidden(crate::auth::action_name(Action::ReadKpi)))?,
+            None => {
+                self.kpi_home_unit(actor).ok_or(DomainError::Forbidden(crate::auth::action_name(Action::ReadKpi)))?
+            }
         };
         let unit = self.org_by_code(&code, None).await?;
         actor.require(Action::ReadKpi, &unit)?;
@@ -231,7 +230,11 @@ impl Services {
             .iter()
             .filter_map(|(id, tally)| {
                 let user = users.get(id).and_then(Option::as_ref)?;
-                Some(KpiPersonRow { person: user_ref(user), org: org_of(user.org_id), figures: tally.figures(&weights) })
+                Some(KpiPersonRow {
+                    person: user_ref(user),
+                    org: org_of(user.org_id),
+                    figures: tally.figures(&weights),
+                })
             })
             .collect();
         by_score(&mut people, |r| (r.figures.score, r.person.full_name.clone()));

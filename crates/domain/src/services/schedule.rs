@@ -50,8 +50,7 @@ fn may_edit(actor: &Principal, e: &ScheduleEvent) -> bool {
 /// Drafts belong to the unit's editors; a published event to whoever reads the unit's work and
 /// to the people in it.
 fn may_read(actor: &Principal, e: &ScheduleEvent) -> bool {
-    may_edit(actor, e)
-        || (e.published && (may_path(actor, Action::ReadWork, &e.org_path) || e.involves(actor.user.id)))
+    may_edit(actor, e) || (e.published && (may_path(actor, Action::ReadWork, &e.org_path) || e.involves(actor.user.id)))
 }
 
 /// Optional text: trimmed, NFC, at most `max` characters (empty is fine).

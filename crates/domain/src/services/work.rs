@@ -472,7 +472,7 @@ impl Services {
         };
         self.store
             .plan_list(&PlanFilter {
-                scope: Some(actor.scope_paths(Action::ReadWork)),
+                scope: scope_filter(actor.scope_paths(Action::ReadWork)),
                 org_path,
                 status,
                 year,
@@ -743,7 +743,7 @@ impl Services {
         }
         self.store
             .task_list(&TaskFilter {
-                scope: Some(actor.scope_paths(Action::ReadWork)),
+                scope: scope_filter(actor.scope_paths(Action::ReadWork)),
                 visible_to_assignee: Some(actor.user.id),
                 org_path,
                 plan_id: q.plan_id,
@@ -849,7 +849,8 @@ impl Services {
             if Some(*dep) == own_id {
                 problems.push(DomainError::invalid("depends_on", "nhiệm vụ không thể phụ thuộc chính nó"));
             } else if self.store.task_get(*dep).await?.filter(|d| d.plan_id == plan.id).is_none() {
-                problems.push(DomainError::invalid("depends_on", format!("nhiệm vụ số {dep} không thuộc kế hoạch này")));
+                problems
+                    .push(DomainError::invalid("depends_on", format!("nhiệm vụ số {dep} không thuộc kế hoạch này")));
             }
         }
         Ok(match (lead, deadline) {
@@ -1219,6 +1220,11 @@ impl Services {
 /// Approving and returning are a leader's acts; the other steps belong to whoever edits the plan.
 fn step_action(step: PlanStep) -> Action {
     if step.needs_leader() { Action::ApproveWork } else { Action::EditWork }
+}
+
+/// A scope that covers the root needs no filter (the national authority's lists stay cheap).
+fn scope_filter(paths: Vec<String>) -> Option<Vec<String>> {
+    if paths.iter().any(|p| p.matches('/').count() == 2) { None } else { Some(paths) }
 }
 
 fn plan_running(s: PlanStatus) -> bool {

@@ -25,6 +25,9 @@ struct Ctx {
     b_task: i64,
     b_evidence: i64,
     framework: i64,
+    /// A published event and a draft of B's schedule.
+    b_event: i64,
+    b_draft: i64,
 }
 
 impl Ctx {
@@ -110,6 +113,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
         .unwrap();
     let b_task = b_tasks.items[0].clone();
     let b_evidence = s.add_evidence(&b_admin, b_task.id, Some(("bi-mat.pdf", b"%PDF-1.4 bi mat")), None).await.unwrap();
+    let (b_event, b_draft) = crate::schedules::b_schedule(s).await;
 
     let (page, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let token = app.token("a.admin", PASSWORD).await;
@@ -123,6 +127,8 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
         b_task: b_task.id,
         b_evidence: b_evidence.id,
         framework,
+        b_event,
+        b_draft,
         app,
     };
     let plan_b = |suffix: &str| format!("/api/v1/plans/{}{suffix}", ctx.b_plan);
@@ -164,8 +170,9 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert!(!body.contains("Lưu quy tắc"), "{key} offers a province admin the national settings");
             }
             "POST /settings/calendar" => {
-                let (st, _) =
-                    ctx.page(M::POST, def.path, &[("date", "24/12/2026"), ("kind", "day_off"), ("name", "Nghỉ riêng")]).await;
+                let (st, _) = ctx
+                    .page(M::POST, def.path, &[("date", "24/12/2026"), ("kind", "day_off"), ("name", "Nghỉ riêng")])
+                    .await;
                 assert!(denied(st) || st == StatusCode::UNPROCESSABLE_ENTITY, "{key}: {st}");
             }
             "POST /settings/calendar/delete" => {
@@ -173,13 +180,16 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert!(denied(st) || st == StatusCode::UNPROCESSABLE_ENTITY, "{key}: {st}");
             }
             "POST /settings/reminders" => {
-                let (st, _) =
-                    ctx.page(M::POST, def.path, &[("before", "1"), ("escalate_after", "1")]).await;
+                let (st, _) = ctx.page(M::POST, def.path, &[("before", "1"), ("escalate_after", "1")]).await;
                 assert!(denied(st) || st == StatusCode::UNPROCESSABLE_ENTITY, "{key}: {st}");
             }
             "PUT /api/v1/calendar-days/{date}" => {
                 let (st, _) = ctx
-                    .api(M::PUT, "/api/v1/calendar-days/2026-12-24", Some(json!({"kind": "day_off", "name": "Nghỉ riêng"})))
+                    .api(
+                        M::PUT,
+                        "/api/v1/calendar-days/2026-12-24",
+                        Some(json!({"kind": "day_off", "name": "Nghỉ riêng"})),
+                    )
                     .await;
                 assert!(denied(st), "{key}: {st}");
             }
@@ -448,6 +458,261 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, _) = ctx.api(M::GET, &format!("/api/v1/national/{}", ctx.framework), None).await;
                 assert!(denied(st), "{key}: {st}");
             }
+            // Work schedules: B's events (published or not) are neither readable nor changeable by A.
+            "GET /schedules" | "GET /api/v1/schedules" => {
+                let (st, body) = if def.path.starts_with("/api") {
+                    ctx.api(M::GET, "/api/v1/schedules?org=01.SKHCN&from=2026-11-23", None).await
+                } else {
+                    ctx.page(M::GET, "/schedules?org=01.SKHCN&week=2026-11-23", &[]).await
+                };
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("bí mật của Hà Nội"), "{key} shows B's schedule");
+                let own = def.path.replace("/schedules", "/schedules?week=2026-11-23&from=2026-11-23");
+                let (st, body) = if def.path.starts_with("/api") {
+                    ctx.api(M::GET, &own, None).await
+                } else {
+                    ctx.page(M::GET, &own, &[]).await
+                };
+                assert_eq!(st, StatusCode::OK, "{key}: {body}");
+                assert!(!body.contains("bí mật của Hà Nội"), "{key} shows B's events in A's schedule");
+            }
+            "GET /schedules/events/new" => {
+                let (st, _) = ctx.page(M::GET, "/schedules/events/new?org=01.SKHCN", &[]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /schedules/events" => {
+                let form = [
+                    ("org", "01.SKHCN"),
+                    ("date", "24/11/2026"),
+                    ("start", "08:00"),
+                    ("end", "09:00"),
+                    ("title", "Lấn sang"),
+                ];
+                let (st, _) = ctx.page(M::POST, "/schedules/events", &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/schedules" => {
+                let body = json!({"org": "01.SKHCN", "title": "Lấn sang",
+                    "starts_at": "2026-11-24T08:00:00+07:00", "ends_at": "2026-11-24T09:00:00+07:00"});
+                let (st, _) = ctx.api(M::POST, "/api/v1/schedules", Some(body)).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /schedules/events/{id}/edit" | "GET /api/v1/schedules/events/{id}" => {
+                for id in [ctx.b_event, ctx.b_draft] {
+                    let path = def.path.replace("{id}", &id.to_string());
+                    let (st, body) = if def.path.starts_with("/api") {
+                        ctx.api(M::GET, &path, None).await
+                    } else {
+                        ctx.page(M::GET, &path, &[]).await
+                    };
+                    assert!(denied(st), "{key}: {st}");
+                    assert!(!body.contains("bí mật của Hà Nội"), "{key} shows B's event");
+                }
+            }
+            "POST /schedules/events/{id}" => {
+                let form = [
+                    ("date", "24/11/2026"),
+                    ("start", "08:00"),
+                    ("end", "09:00"),
+                    ("title", "Lấn sang"),
+                    ("row_version", "1"),
+                ];
+                let (st, _) = ctx.page(M::POST, &format!("/schedules/events/{}", ctx.b_event), &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "PUT /api/v1/schedules/events/{id}" => {
+                let body = json!({"row_version": 1, "title": "Lấn sang",
+                    "starts_at": "2026-11-24T08:00:00+07:00", "ends_at": "2026-11-24T09:00:00+07:00"});
+                let (st, _) = ctx.api(M::PUT, &format!("/api/v1/schedules/events/{}", ctx.b_event), Some(body)).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /schedules/events/{id}/delete" => {
+                let (st, _) = ctx.page(M::POST, &format!("/schedules/events/{}/delete", ctx.b_event), &[]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "DELETE /api/v1/schedules/events/{id}" => {
+                let (st, _) = ctx.api(M::DELETE, &format!("/api/v1/schedules/events/{}", ctx.b_draft), None).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /schedules/{code}/publish" => {
+                let (st, _) = ctx.page(M::POST, "/schedules/01.SKHCN/publish", &[("week", "30/11/2026")]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /api/v1/schedules/{code}/publish" => {
+                let body = json!({"week_start": "2026-11-30"});
+                let (st, _) = ctx.api(M::POST, "/api/v1/schedules/01.SKHCN/publish", Some(body)).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /api/v1/schedules/{code}" => {
+                let (st, body) = ctx.api(M::GET, "/api/v1/schedules/01.SKHCN.ics?from=2026-11-23", None).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("bí mật của Hà Nội"), "{key} exports B's schedule");
+            }
+            // KPI: A's admin reads A's people and units only; the weights are national settings.
+            "GET /kpi" | "GET /api/v1/kpi" | "GET /api/v1/kpi/export.xlsx" => {
+                let own = |org: &str| format!("{}?org={org}&period=2026", def.path);
+                let (st, _) = if def.path == "/kpi" {
+                    ctx.page(M::GET, &own("01"), &[]).await
+                } else {
+                    ctx.api(M::GET, &own("01"), None).await
+                };
+                assert!(denied(st), "{key}: {st}");
+                if def.path != "/api/v1/kpi/export.xlsx" {
+                    let (st, body) = if def.path == "/kpi" {
+                        ctx.page(M::GET, "/kpi?period=2026", &[]).await
+                    } else {
+                        ctx.api(M::GET, "/api/v1/kpi?period=2026", None).await
+                    };
+                    assert_eq!(st, StatusCode::OK, "{key}");
+                    assert!(no_trace_of_b(&body), "{key} shows B's people");
+                }
+            }
+            "GET /kpi/people/{id}" | "GET /api/v1/kpi/people/{id}" => {
+                let path = def.path.replace("{id}", &ctx.b_officer.to_string());
+                let (st, body) = if def.path.starts_with("/api") {
+                    ctx.api(M::GET, &path, None).await
+                } else {
+                    ctx.page(M::GET, &path, &[]).await
+                };
+                assert!(denied(st), "{key}: {st}");
+                assert!(no_trace_of_b(&body));
+            }
+            "GET /settings/kpi" | "GET /api/v1/settings/kpi-weights" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, body) = if def.path.starts_with("/api") {
+                    ctx.api(M::GET, def.path, None).await
+                } else {
+                    ctx.page(M::GET, def.path, &[]).await
+                };
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(!body.contains("Lưu trọng số"), "{key} offers a province admin the national weights");
+            }
+            "POST /settings/kpi" => {
+                let form = [("completion", "100"), ("on_time", "0"), ("quality", "0"), ("no_overdue", "0")];
+                let (st, _) = ctx.page(M::POST, def.path, &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "PUT /api/v1/settings/kpi-weights" => {
+                let body = json!({"completion": 100, "on_time": 0, "quality": 0, "no_overdue": 0});
+                let (st, _) = ctx.api(M::PUT, def.path, Some(body)).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            // Framework pages are the programme's public texts, like their API.
+            "GET /frameworks" | "GET /frameworks/{id}" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, _) = ctx.page(M::GET, &def.path.replace("{id}", &ctx.framework.to_string()), &[]).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+            }
+            // A province's admin is not the national authority.
+            "GET /national" | "GET /national/{framework_id}" => {
+                let path = def.path.replace("{framework_id}", &ctx.framework.to_string());
+                let (st, body) = ctx.page(M::GET, &format!("{path}?org=01"), &[]).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("Thành phố Hà Nội"), "{key}");
+            }
+            // Lists and forms of A show nothing of B.
+            "GET /plans" | "GET /plans/new" | "GET /tasks" | "GET /tasks/timeline" => {
+                let (st, body) = ctx.page(M::GET, def.path, &[]).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(!body.contains("bí mật của Hà Nội") && no_trace_of_b(&body), "{key} shows B's work");
+                let (st, body) = ctx.page(M::GET, &format!("{}?org=01&plan={}", def.path, ctx.b_plan), &[]).await;
+                assert!(st == StatusCode::OK || st == StatusCode::UNPROCESSABLE_ENTITY, "{key}: {st}");
+                assert!(!body.contains("bí mật của Hà Nội"), "{key} filtered to B shows B's work");
+            }
+            "GET /api/v1/tasks/export.xlsx" | "GET /api/v1/tasks/export.csv" => {
+                let res = ctx
+                    .page
+                    .get(ctx.app.url(&format!("{}?org=01", def.path)))
+                    .bearer_auth(&ctx.token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::OK, "{key}");
+                let bytes = res.bytes().await.unwrap();
+                let table = if key.ends_with("xlsx") {
+                    reports::read_xlsx(&bytes).unwrap()
+                } else {
+                    reports::read_csv(&bytes).unwrap()
+                };
+                assert!(table.rows.is_empty(), "{key} exports B's tasks");
+            }
+            "POST /plans" => {
+                let form = [("org", "01"), ("title", "Lấn sang"), ("period", "2026"), ("template", "x")];
+                let (st, _) = ctx.page(M::POST, "/plans", &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /plans/{id}"
+            | "GET /plans/{id}/edit"
+            | "GET /plans/{id}/versions/{number}"
+            | "GET /plans/{id}/import"
+            | "GET /plans/{id}/tasks/new"
+            | "GET /tasks/{id}"
+            | "GET /tasks/{id}/edit"
+            | "GET /tasks/{id}/evidence/{eid}" => {
+                let id = if def.path.starts_with("/plans") { ctx.b_plan } else { ctx.b_task };
+                let path = def
+                    .path
+                    .replace("{id}", &id.to_string())
+                    .replace("{number}", "1")
+                    .replace("{eid}", &ctx.b_evidence.to_string());
+                let (st, body) = ctx.page(M::GET, &path, &[]).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("bí mật") && !body.contains("%PDF"), "{key} shows B's work");
+            }
+            "POST /plans/{id}/edit" | "POST /plans/{id}/steps" | "POST /plans/{id}/tasks" => {
+                let form = [
+                    ("row_version", "4"),
+                    ("step", "close"),
+                    ("title", "Lấn sang"),
+                    ("deadline", "2026-12-01"),
+                    ("section_title", "I"),
+                    ("section_html", "x"),
+                ];
+                let (st, _) = ctx.page(M::POST, &def.path.replace("{id}", &ctx.b_plan.to_string()), &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /tasks/{id}/edit"
+            | "POST /tasks/{id}/progress"
+            | "POST /tasks/{id}/comments"
+            | "POST /tasks/{id}/assignees"
+            | "POST /tasks/{id}/rating" => {
+                let form = [
+                    ("row_version", "1"),
+                    ("title", "Lấn sang"),
+                    ("deadline", "2026-12-01"),
+                    ("state", "completed"),
+                    ("progress", "100"),
+                    ("text", "Lấn sang"),
+                    ("assignees", "a.officer"),
+                    ("rating", "1"),
+                ];
+                let (st, _) = ctx.page(M::POST, &def.path.replace("{id}", &ctx.b_task.to_string()), &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /plans/{id}/import" | "POST /tasks/{id}/evidence" => {
+                let id = if def.path.starts_with("/plans") { ctx.b_plan } else { ctx.b_task };
+                let file = ("file", "lan-sang.csv", "Tên nhiệm vụ,Hạn hoàn thành\nLấn sang,31/12/2026\n".as_bytes());
+                let form = crate::plan_pages::multipart(&ctx.csrf, &[], Some(file));
+                let res = crate::plan_pages::post_multipart(
+                    &ctx.app,
+                    &ctx.page,
+                    &def.path.replace("{id}", &id.to_string()),
+                    form,
+                )
+                .await;
+                assert!(denied(res.status()), "{key}: {}", res.status());
+            }
+            "POST /api/v1/plans/{id}/tasks/import" => {
+                let res = Client::new()
+                    .post(ctx.app.url(&plan_b("/tasks/import")))
+                    .bearer_auth(&ctx.token)
+                    .header("content-type", "text/csv")
+                    .body("Tên nhiệm vụ,Hạn hoàn thành\nLấn sang,31/12/2026\n")
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(denied(res.status()), "{key}: {}", res.status());
+            }
             other => panic!("route {other} has no case in the authorisation matrix: add one to tests/it/authz.rs"),
         }
         checked += 1;
@@ -470,7 +735,19 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     let b_detail = s.task_detail(&b_admin, ctx.b_task).await.unwrap();
     assert!(b_detail.history.iter().all(|e| e.text.as_deref() != Some("Lấn sang")));
     assert_eq!(b_detail.evidence.len(), 1);
+    let b_query = domain::work::TaskQuery { plan_id: Some(ctx.b_plan), ..Default::default() };
+    assert_eq!(s.list_tasks(&b_admin, &b_query).await.unwrap().total, b_tasks.total, "no task imported into B");
+    assert_eq!(s.plan(&b_admin, ctx.b_plan).await.unwrap().title, "Kế hoạch bí mật của Hà Nội");
     assert_eq!(s.plan(&b_admin, ctx.b_plan).await.unwrap().status, domain::work::PlanStatus::InExecution);
+    let (b_event, b_draft) = (
+        s.schedule_event(&b_admin, ctx.b_event).await.unwrap(),
+        s.schedule_event(&b_admin, ctx.b_draft).await.unwrap(),
+    );
+    assert_eq!((b_event.row_version, b_event.title.as_str()), (1, "Họp bí mật của Hà Nội"));
+    assert!(!b_draft.published, "A published B's week");
+    let b_week =
+        s.list_schedule(&b_admin, Some("01.SKHCN"), Some(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()), None);
+    assert!(b_week.await.unwrap().events.iter().all(|e| e.title != "Lấn sang"));
     // The national calendar and rules are untouched.
     let cal = s.work_calendar().await.unwrap();
     assert!(!cal.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 2, 17).unwrap()));
@@ -488,7 +765,8 @@ async fn every_non_public_route_needs_a_signed_in_caller() {
             .replace("{code}", "51")
             .replace("{id}", "1")
             .replace("{number}", "1")
-            .replace("{framework_id}", "1");
+            .replace("{framework_id}", "1")
+            .replace("{eid}", "1");
         let method = Method::from_bytes(def.method.as_bytes()).unwrap();
         let res = http.request(method, app.url(&path)).send().await.unwrap();
         let st = res.status();

@@ -34,6 +34,7 @@ async fn restore_reproduces_every_table_exactly() {
         items: vec![],
     };
     s.create_plan(&admin, &input).await.unwrap();
+    crate::schedules::sample_week(s).await;
     let file = app.dir.path().join("backup.jsonl");
     let out = app.command(&["backup", "--out", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -26,7 +26,12 @@ async fn running_task(app: &TestApp, assignee: &str) -> i64 {
     let admin = app.token("a.admin", PASSWORD).await;
     let template = app.get_json(&admin, "/api/v1/plan-templates").await[0]["code"].clone();
     let (st, plan) = app
-        .api(&admin, Method::POST, "/api/v1/plans", Some(json!({"org": "51", "title": "Kế hoạch nhắc việc", "period": "2026", "template": template})))
+        .api(
+            &admin,
+            Method::POST,
+            "/api/v1/plans",
+            Some(json!({"org": "51", "title": "Kế hoạch nhắc việc", "period": "2026", "template": template})),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{plan}");
     let id = plan["id"].as_i64().unwrap();
@@ -77,9 +82,14 @@ async fn reminders_follow_working_days_escalate_once_and_never_repeat_across_a_r
             app = app.restart().await;
             restarted = true;
             let again = app.app.scheduler(&app.config).unwrap().tick().await.unwrap();
-            assert_eq!((again.reminders.created, again.reminders.already_sent, again.mails_sent), (0, 1, 0), "{again:?}");
+            assert_eq!(
+                (again.reminders.created, again.reminders.already_sent, again.mails_sent),
+                (0, 1, 0),
+                "{again:?}"
+            );
         }
-        for n in app.services().notifications(&app.services().principal(officer.id).await.unwrap(), 100).await.unwrap() {
+        for n in app.services().notifications(&app.services().principal(officer.id).await.unwrap(), 100).await.unwrap()
+        {
             if !seen.iter().any(|(_, t, _)| *t == format!("{}#{}", n.title, n.id)) {
                 seen.push((today, format!("{}#{}", n.title, n.id), "thực hiện".into()));
             }
@@ -166,6 +176,12 @@ async fn the_personal_calendar_feed_is_valid_icalendar_behind_a_rotatable_secret
     assert_eq!(reqwest::get(app.url(&path)).await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(reqwest::get(app.url(again["url"].as_str().unwrap())).await.unwrap().status(), StatusCode::OK);
     assert_eq!(reqwest::get(app.url("/api/v1/calendar/doan-bua.ics")).await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Someone with nothing due still gets a valid (strict RFC 5545) calendar.
+    let other = app.token("b.officer", PASSWORD).await;
+    let (_, feed) = app.api(&other, Method::POST, "/api/v1/me/calendar-feed", None).await;
+    let empty = reqwest::get(app.url(feed["url"].as_str().unwrap())).await.unwrap().text().await.unwrap();
+    assert_eq!(check_ical(&empty)["events"].as_array().unwrap().len(), 0);
 }
 
 #[tokio::test]
@@ -176,15 +192,30 @@ async fn only_a_system_admin_edits_the_working_day_calendar() {
     let days = app.get_json(&admin, "/api/v1/calendar-days?year=2026").await;
     assert!(days.as_array().unwrap().iter().any(|d| d["date"] == "2026-02-17" && d["kind"] == "holiday"), "Tết 2026");
     let (st, _) = app
-        .api(&admin, Method::PUT, "/api/v1/calendar-days/2026-12-24", Some(json!({"kind": "day_off", "name": "Nghỉ riêng"})))
+        .api(
+            &admin,
+            Method::PUT,
+            "/api/v1/calendar-days/2026-12-24",
+            Some(json!({"kind": "day_off", "name": "Nghỉ riêng"})),
+        )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, p) = app
-        .api(&root, Method::PUT, "/api/v1/calendar-days/2026-12-26", Some(json!({"kind": "day_off", "name": "Thứ Bảy"})))
+        .api(
+            &root,
+            Method::PUT,
+            "/api/v1/calendar-days/2026-12-26",
+            Some(json!({"kind": "day_off", "name": "Thứ Bảy"})),
+        )
         .await;
     assert_eq!((st, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("kind")), "{p}");
     let (st, _) = app
-        .api(&root, Method::PUT, "/api/v1/calendar-days/2026-12-24", Some(json!({"kind": "day_off", "name": "Nghỉ bù Giáng sinh (thử)"})))
+        .api(
+            &root,
+            Method::PUT,
+            "/api/v1/calendar-days/2026-12-24",
+            Some(json!({"kind": "day_off", "name": "Nghỉ bù Giáng sinh (thử)"})),
+        )
         .await;
     assert_eq!(st, StatusCode::OK);
     let cal = app.services().work_calendar().await.unwrap();
@@ -196,15 +227,30 @@ async fn only_a_system_admin_edits_the_working_day_calendar() {
     assert!(app.services().work_calendar().await.unwrap().is_working_day(d(12, 24)));
     // Reminder rules: validated, admin only.
     let (st, _) = app
-        .api(&admin, Method::PUT, "/api/v1/settings/reminder-rules", Some(json!({"before": [5], "overdue_daily": true, "escalate_after": 2})))
+        .api(
+            &admin,
+            Method::PUT,
+            "/api/v1/settings/reminder-rules",
+            Some(json!({"before": [5], "overdue_daily": true, "escalate_after": 2})),
+        )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, p) = app
-        .api(&root, Method::PUT, "/api/v1/settings/reminder-rules", Some(json!({"before": [0], "overdue_daily": true, "escalate_after": 2})))
+        .api(
+            &root,
+            Method::PUT,
+            "/api/v1/settings/reminder-rules",
+            Some(json!({"before": [0], "overdue_daily": true, "escalate_after": 2})),
+        )
         .await;
     assert_eq!((st, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("before")));
     let (st, r) = app
-        .api(&root, Method::PUT, "/api/v1/settings/reminder-rules", Some(json!({"before": [1, 5, 5], "overdue_daily": false, "escalate_after": 2})))
+        .api(
+            &root,
+            Method::PUT,
+            "/api/v1/settings/reminder-rules",
+            Some(json!({"before": [1, 5, 5], "overdue_daily": false, "escalate_after": 2})),
+        )
         .await;
     assert_eq!((st, r["before"].clone()), (StatusCode::OK, json!([5, 1])));
 }

@@ -507,3 +507,48 @@ async fn province_b_cannot_see_a_plan_and_the_national_authority_sees_but_cannot
     let (st, _) = app.api(&admin, Method::GET, &format!("/api/v1/national/{}", fw["id"]), None).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_new_framework_version_does_not_rewrite_plans_made_from_the_old_one() {
+    let app = TestApp::spawn_at(start()).await;
+    let admin = app.token("a.admin", PASSWORD).await;
+    let plan = plan_from_framework(&app, &admin).await;
+    let id = plan["id"].as_i64().unwrap();
+    let before = app.get_json(&admin, &format!("/api/v1/tasks?plan={id}&sort=code&limit=200")).await;
+
+    // The authority issues version 2 with a changed first item and a new deadline.
+    let s = app.services();
+    let v1 = s
+        .frameworks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.kind == domain::frameworks::FrameworkKind::Provincial)
+        .unwrap();
+    let mut v2 = s.framework(v1.id).await.unwrap();
+    v2.version = 2;
+    v2.groups[0].items[0].title = "Ban hành chính sách dịch vụ công trực tuyến (sửa đổi 2026)".into();
+    v2.groups[0].items[0].deadline =
+        Some(domain::frameworks::DeadlineRule::Date { date: chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap() });
+    assert_eq!(s.load_frameworks(&[v2.clone()]).await.unwrap(), 1);
+    assert_eq!(s.load_frameworks(&[v2]).await.unwrap(), 0, "a version loads once");
+
+    let list = app.get_json(&admin, "/api/v1/frameworks").await;
+    let versions: Vec<i64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == v1.code)
+        .map(|f| f["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, vec![1, 2]);
+    let after = app.get_json(&admin, &format!("/api/v1/tasks?plan={id}&sort=code&limit=200")).await;
+    assert_eq!(before["items"], after["items"], "the plan made from version 1 is unchanged");
+    assert!(
+        after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["title"] != "Ban hành chính sách dịch vụ công trực tuyến (sửa đổi 2026)")
+    );
+}

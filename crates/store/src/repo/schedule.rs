@@ -267,12 +267,8 @@ impl ScheduleStore for Db {
         if adjusted {
             update = update.col_expr(C::AdjustedAt, Expr::value(change.at));
         }
-        let res = update
-            .filter(C::Id.eq(id))
-            .filter(C::RowVersion.eq(row_version))
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
+        let res =
+            update.filter(C::Id.eq(id)).filter(C::RowVersion.eq(row_version)).exec(&txn).await.map_err(storage)?;
         if res.rows_affected == 0 {
             return Ok(None);
         }

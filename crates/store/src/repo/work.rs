@@ -17,7 +17,8 @@ use domain::frameworks::{
 };
 use domain::org::{OrgId, Page};
 use domain::repo::work::{
-    ItemTally, KpiScope, KpiTask, NewPlanRecord, NewTaskEvent, NewTaskRecord, PlanFilter, TaskFields, TaskFilter, WorkStore,
+    ItemTally, KpiScope, KpiTask, NewPlanRecord, NewTaskEvent, NewTaskRecord, PlanFilter, TaskFields, TaskFilter,
+    WorkStore,
 };
 use domain::users::UserId;
 use domain::work::{
@@ -139,6 +140,15 @@ fn status_cond(status: TaskStatus, today: NaiveDate) -> Cond {
     }
 }
 
+/// Rows whose materialised path lies under `p`, as a range both databases serve from an index
+/// (SQLite's case-insensitive `LIKE 'p%'` is not). Paths end with '/', and '/' + 1 is '0'.
+fn under(col: impl ColumnTrait, p: &str) -> Cond {
+    match p.strip_suffix('/') {
+        Some(stem) => Cond::all().add(col.gte(p)).add(col.lt(format!("{stem}0"))),
+        None => Cond::all().add(col.like(like_prefix(p))),
+    }
+}
+
 fn like_prefix(p: &str) -> String {
     format!("{p}%")
 }
@@ -149,7 +159,7 @@ fn task_filter_cond(f: &TaskFilter) -> Cond {
     if let Some(scope) = &f.scope {
         let mut any = Cond::any();
         for p in scope {
-            any = any.add(C::OrgPath.like(like_prefix(p))).add(C::LeadPath.like(like_prefix(p)));
+            any = any.add(under(C::OrgPath, p)).add(under(C::LeadPath, p));
         }
         if !scope.is_empty() {
             let coordinated = Query::select()
@@ -160,11 +170,7 @@ fn task_filter_cond(f: &TaskFilter) -> Cond {
                         Query::select()
                             .column(org_unit::Column::Id)
                             .from(org_unit::Entity)
-                            .cond_where(
-                                scope
-                                    .iter()
-                                    .fold(Cond::any(), |c, p| c.add(org_unit::Column::Path.like(like_prefix(p)))),
-                            )
+                            .cond_where(scope.iter().fold(Cond::any(), |c, p| c.add(under(org_unit::Column::Path, p))))
                             .to_owned(),
                     ),
                 )
@@ -185,7 +191,7 @@ fn task_filter_cond(f: &TaskFilter) -> Cond {
         cond = cond.add(any);
     }
     if let Some(p) = &f.org_path {
-        cond = cond.add(C::OrgPath.like(like_prefix(p)));
+        cond = cond.add(under(C::OrgPath, p));
     }
     if let Some(id) = f.plan_id {
         cond = cond.add(C::PlanId.eq(id));
@@ -797,10 +803,10 @@ impl WorkStore for Db {
     async fn plan_list(&self, f: &PlanFilter) -> Result<Page<Plan>> {
         let mut cond = Cond::all();
         if let Some(scope) = &f.scope {
-            cond = cond.add(scope.iter().fold(Cond::any(), |c, p| c.add(plan::Column::OrgPath.like(like_prefix(p)))));
+            cond = cond.add(scope.iter().fold(Cond::any(), |c, p| c.add(under(plan::Column::OrgPath, p))));
         }
         if let Some(p) = &f.org_path {
-            cond = cond.add(plan::Column::OrgPath.like(like_prefix(p)));
+            cond = cond.add(under(plan::Column::OrgPath, p));
         }
         if let Some(s) = f.status {
             cond = cond.add(plan::Column::Status.eq(s.as_str()));
@@ -1140,7 +1146,7 @@ impl WorkStore for Db {
             .group_by(Expr::col(sea_orm::sea_query::Alias::new("late")))
             .group_by(Expr::col(sea_orm::sea_query::Alias::new("done_late")));
         if let Some(p) = within {
-            q = q.filter(C::OrgPath.like(like_prefix(p)));
+            q = q.filter(under(C::OrgPath, p));
         }
         let rows: Vec<(i64, i64, String, Option<bool>, Option<bool>, i64)> =
             q.into_tuple().all(db).await.map_err(storage)?;

@@ -38,7 +38,11 @@ pub struct PeriodParams {
 /// KPI of the people and the units of an org unit's subtree over a month, a quarter or a year.
 #[utoipa::path(get, path = "/api/v1/kpi", params(KpiParams),
     responses((status = 200, body = KpiReport), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn report(State(state): State<AppState>, Actor(p): Actor, Query(q): Query<KpiParams>) -> ApiResult<KpiReport> {
+pub async fn report(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Query(q): Query<KpiParams>,
+) -> ApiResult<KpiReport> {
     Ok(Json(state.services.kpi_report(&p, q.org.as_deref(), q.period.as_deref()).await?))
 }
 

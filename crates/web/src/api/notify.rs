@@ -72,7 +72,10 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
     let events: Vec<reports::ical::Event> = tasks.iter().map(task_event).collect();
     let name = format!("Nhiệm vụ của {}", user.full_name);
     let body = reports::ical::write_calendar(&name, &events, state.services.clock().now());
-    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")], body)
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
+        body,
+    )
         .into_response())
 }
 
@@ -124,7 +127,9 @@ pub struct DayInput {
 
 fn parse_day(date: &str) -> Result<NaiveDate, ApiError> {
     crate::format::parse_date(date).ok_or_else(|| {
-        ApiError(EdgeError::BadRequest { field: "date", message: "cần ngày dạng yyyy-mm-dd hoặc dd/mm/yyyy".into() })
+        ApiError(EdgeError::BadRequest {
+            field: "date", message: "cần ngày dạng yyyy-mm-dd hoặc dd/mm/yyyy".into()
+        })
     })
 }
 

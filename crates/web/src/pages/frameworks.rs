@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use domain::DomainError;
-use domain::frameworks::{Framework, FrameworkSummary, Target};
+use domain::frameworks::{Framework, FrameworkGroup, FrameworkSummary, Target};
 use domain::services::work::NationalView;
 use domain::work::TaskStatus;
 use serde::Deserialize;
@@ -33,21 +33,64 @@ pub async fn index(State(state): State<AppState>, session: Session, Actor(p): Ac
     .into_response())
 }
 
-pub struct TargetLine {
-    pub text: String,
+fn target_line(t: &Target) -> String {
+    let mut text = t.description.clone();
+    if let Some(v) = t.value {
+        let value = if v.fract() == 0.0 && v.abs() < 1e15 { format::int(v.abs() as u64) } else { v.to_string() };
+        text.push_str(&format!(": {value}{}", t.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()));
+    }
+    if let Some(by) = &t.by {
+        text.push_str(&format!(" (trước {})", by.label()));
+    }
+    text
 }
 
-impl TargetLine {
-    fn from(t: &Target) -> Self {
-        let mut text = t.description.clone();
-        if let Some(v) = t.value {
-            let value = if v.fract() == 0.0 && v.abs() < 1e15 { format::int(v.abs() as u64) } else { v.to_string() };
-            text.push_str(&format!(": {value}{}", t.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()));
-        }
-        if let Some(by) = &t.by {
-            text.push_str(&format!(" (trước {})", by.label()));
-        }
-        TargetLine { text }
+pub struct ItemView {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub body: String,
+    pub cite: String,
+    pub deadline: String,
+    pub deadline_text: String,
+    pub support_unit: String,
+    pub lead_unit: String,
+    pub coordinating_units: String,
+    pub targets: Vec<String>,
+}
+
+pub struct GroupView {
+    pub code: String,
+    pub title: String,
+    pub cite: String,
+    pub support_unit: String,
+    pub items: Vec<ItemView>,
+}
+
+fn group_view(g: &FrameworkGroup) -> GroupView {
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    GroupView {
+        code: g.code.clone(),
+        title: g.title.clone(),
+        cite: g.cite.clone(),
+        support_unit: text(&g.support_unit),
+        items: g
+            .items
+            .iter()
+            .map(|i| ItemView {
+                id: i.id,
+                code: i.code.clone(),
+                title: i.title.clone(),
+                body: i.body.clone(),
+                cite: i.cite.clone(),
+                deadline: i.deadline.map(|d| d.label()).unwrap_or_default(),
+                deadline_text: text(&i.deadline_text),
+                support_unit: text(&i.support_unit),
+                lead_unit: text(&i.lead_unit),
+                coordinating_units: text(&i.coordinating_units),
+                targets: i.targets.iter().map(target_line).collect(),
+            })
+            .collect(),
     }
 }
 
@@ -55,29 +98,31 @@ impl TargetLine {
 #[template(path = "framework.html")]
 struct FrameworkPage {
     layout: Layout,
-    f: Framework,
+    f: FrameworkSummary,
     kind: &'static str,
     count: String,
+    groups: Vec<GroupView>,
 }
 
-impl FrameworkPage {
-    fn targets(&self, targets: &[Target]) -> Vec<TargetLine> {
-        targets.iter().map(TargetLine::from).collect()
-    }
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    session: Session,
-    Actor(p): Actor,
-    Path(id): Path<i64>,
-) -> PageResult {
-    let f = state.services.framework(id).await?;
+pub async fn show(State(state): State<AppState>, session: Session, Actor(p): Actor, Path(id): Path<i64>) -> PageResult {
+    let f: Framework = state.services.framework(id).await?;
+    let summary = FrameworkSummary {
+        id: f.id,
+        code: f.code.clone(),
+        version: f.version,
+        title: f.title.clone(),
+        kind: f.kind,
+        issuer: f.issuer.clone(),
+        source: f.source.clone(),
+        groups: Vec::new(),
+        item_count: f.item_count() as u64,
+    };
     Ok(FrameworkPage {
         layout: Layout::new(&state.services, &session, &p, "frameworks").await,
         kind: f.kind.label(),
-        count: format::int(f.item_count() as u64),
-        f,
+        count: format::int(summary.item_count),
+        groups: f.groups.iter().map(group_view).collect(),
+        f: summary,
     }
     .into_response())
 }

@@ -182,7 +182,8 @@ pub async fn index(
     }
     let code = r.period.code.clone();
     let org_code = r.org.code.clone();
-    let href = |period: &str, sort: &str| format!("/kpi?{}", query(&[("org", &org_code), ("period", period), ("sort", sort)]));
+    let href =
+        |period: &str, sort: &str| format!("/kpi?{}", query(&[("org", &org_code), ("period", period), ("sort", sort)]));
     let sort_links = [("score", "Điểm cao trước"), ("score_asc", "Điểm thấp trước"), ("name", "Theo tên")]
         .into_iter()
         .map(|(s, label)| Link { label: label.into(), href: href(&code, s) })
@@ -203,7 +204,11 @@ pub async fn index(
             .collect(),
         units: units
             .into_iter()
-            .map(|row| UnitLine { code: row.unit.code.clone(), name: row.unit.name.clone(), f: Figures::of(&row.figures) })
+            .map(|row| UnitLine {
+                code: row.unit.code.clone(),
+                name: row.unit.name.clone(),
+                f: Figures::of(&row.figures),
+            })
             .collect(),
         total: Figures::of(&r.total),
         org_name: r.org.name.clone(),
@@ -271,10 +276,8 @@ pub async fn person(
 ) -> PageResult {
     let b = state.services.kpi_person(&p, id, q.period.as_deref()).await?;
     let code = b.period.code.clone();
-    let back_href = state
-        .services
-        .kpi_home_unit(&p)
-        .map(|_| format!("/kpi?{}", query(&[("org", &b.org.code), ("period", &code)])));
+    let back_href =
+        state.services.kpi_home_unit(&p).map(|_| format!("/kpi?{}", query(&[("org", &b.org.code), ("period", &code)])));
     Ok(KpiPersonPage {
         layout: Layout::new(&state.services, &session, &p, "kpi").await,
         periods: period_links(&code, state.services.clock().today(), |c| person_href(id, c)),

@@ -117,7 +117,8 @@ pub struct CalendarParams {
 }
 
 fn weekday(d: chrono::NaiveDate) -> &'static str {
-    ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][d.weekday().num_days_from_monday() as usize]
+    ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+        [d.weekday().num_days_from_monday() as usize]
 }
 
 async fn calendar_page(

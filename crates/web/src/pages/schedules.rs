@@ -97,7 +97,10 @@ fn week_days(state: &AppState, p: &Principal, monday: NaiveDate, events: &[Sched
 }
 
 fn week_href(org: &str, week: NaiveDate) -> String {
-    format!("/schedules?{}", serde_urlencoded::to_string([("org", org), ("week", &week.to_string())]).unwrap_or_default())
+    format!(
+        "/schedules?{}",
+        serde_urlencoded::to_string([("org", org), ("week", &week.to_string())]).unwrap_or_default()
+    )
 }
 
 #[derive(Template, WebTemplate)]
@@ -140,8 +143,9 @@ pub async fn week(
     Query(q): Query<WeekParams>,
 ) -> PageResult {
     let day = match q.week.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => format::parse_date(s)
-            .ok_or_else(|| PageError::from(DomainError::invalid("week", format!("'{s}' không phải ngày dd/mm/yyyy"))))?,
+        Some(s) => format::parse_date(s).ok_or_else(|| {
+            PageError::from(DomainError::invalid("week", format!("'{s}' không phải ngày dd/mm/yyyy")))
+        })?,
         None => state.services.clock().today(),
     };
     let monday = week_start(day);
@@ -158,12 +162,7 @@ pub async fn week(
     Ok(WeekPage {
         layout: Layout::new(&state.services, &session, &p, "schedules").await,
         org_name: list.org.name.clone(),
-        week_label: format!(
-            "Tuần {} ({} – {})",
-            monday.iso_week().week(),
-            format::date(monday),
-            format::date(sunday)
-        ),
+        week_label: format!("Tuần {} ({} – {})", monday.iso_week().week(), format::date(monday), format::date(sunday)),
         week_value: monday.to_string(),
         week_input: format::date(day),
         prev_href: week_href(&code, monday - Days::new(7)),
