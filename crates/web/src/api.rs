@@ -33,7 +33,7 @@ use crate::error::{ApiError, EdgeError};
         work::evidence_file, work::national,
         schedule::list, schedule::create, schedule::show, schedule::update, schedule::delete, schedule::publish,
         schedule::ical,
-        task_io::import, task_io::export_xlsx, task_io::export_csv,
+        task_io::import_tasks, task_io::export_tasks_xlsx, task_io::export_tasks_csv,
         notify::inbox, notify::mark_read, notify::rotate_feed, notify::feed, notify::calendar_days, notify::put_day,
         notify::delete_day, notify::reminder_rules, notify::set_reminder_rules,
         kpi::report, kpi::person, kpi::export, kpi::weights, kpi::set_weights,

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod forms;
 pub mod frameworks;
 pub mod home;
 pub mod kpi;

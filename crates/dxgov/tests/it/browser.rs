@@ -30,7 +30,7 @@ const SCREENSHOT: &str = "/tmp/dxgov-org.png";
 /// chromedriver (and the chromium it starts) as children of this test, in their own process
 /// group so that dropping the guard — also while unwinding from a failed assertion — ends all
 /// of them, then removes the browser profile.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
@@ -38,7 +38,7 @@ struct Driver {
 
 impl Driver {
     /// Starts chromedriver on a free loopback port and waits until it accepts connections.
-    async fn start() -> Driver {
+    pub(crate) async fn start() -> Driver {
         let dir = tempfile::tempdir().expect("tempdir for the browser");
         let port = free_port();
         let child = Command::new(CHROMEDRIVER)
@@ -70,12 +70,12 @@ impl Driver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn profile_dir(&self) -> PathBuf {
+    pub(crate) fn profile_dir(&self) -> PathBuf {
         self.dir.path().join("profile")
     }
 
     /// A new headless chromium session with a fresh profile and a phone-sized window.
-    async fn browser(&self) -> Client {
+    pub(crate) async fn browser(&self) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("chrome"));
         caps.insert(
@@ -139,7 +139,7 @@ fn free_port() -> u16 {
 }
 
 /// Whether the browser test can run; `false` means skip it (only with `DXGOV_SKIP_BROWSER=1`).
-fn browser_available() -> bool {
+pub(crate) fn browser_available() -> bool {
     if Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists() {
         return true;
     }
@@ -160,7 +160,7 @@ fn xpath_text(s: &str) -> String {
 }
 
 /// Waits until the page's `h1` reads `text`: the page we navigated to has rendered.
-async fn wait_h1(c: &Client, text: &str) -> Element {
+pub(crate) async fn wait_h1(c: &Client, text: &str) -> Element {
     let xpath = format!("//h1[normalize-space()={}]", xpath_text(text));
     match c.wait().at_most(WAIT).for_element(Locator::XPath(&xpath)).await {
         Ok(e) => e,
@@ -175,18 +175,18 @@ async fn wait_h1(c: &Client, text: &str) -> Element {
     }
 }
 
-async fn path_of(c: &Client) -> String {
+pub(crate) async fn path_of(c: &Client) -> String {
     c.current_url().await.expect("current url").path().to_string()
 }
 
-async fn fill(c: &Client, css: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, value: &str) {
     let field =
         c.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no field {css}: {e}"));
     field.clear().await.expect("clear field");
     field.send_keys(value).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("no {css}: {e}"))
@@ -214,7 +214,7 @@ async fn widths(c: &Client) -> (u64, u64) {
     (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0))
 }
 
-async fn assert_fits(c: &Client, page: &str) {
+pub(crate) async fn assert_fits(c: &Client, page: &str) {
     let (scroll, inner) = widths(c).await;
     println!("{page}: document {scroll}px wide in a {inner}px viewport");
     assert!(inner <= u64::from(WIDTH) && inner > 0, "{page}: viewport {inner}px, expected a phone-sized one");

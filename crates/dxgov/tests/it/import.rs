@@ -205,10 +205,10 @@ async fn a_good_workbook_imports_every_row_through_the_page_and_the_api() {
     assert_eq!(st, StatusCode::CONFLICT, "{p}");
     assert_eq!(task_count(&app, &token, plan).await, 6);
 
-    // An officer may not import into the plan; B's admin does not even see it.
-    let officer = app.token("a.officer", PASSWORD).await;
+    // A's auditor reads the plan but may not import into it; B's admin does not even see it.
+    let auditor = app.token("a.auditor", PASSWORD).await;
     let other = draft_plan(&app, "Kế hoạch khác", false).await;
-    let (st, _) = import(&app, &officer, other, XLSX, good_xlsx()).await;
+    let (st, _) = import(&app, &auditor, other, XLSX, good_xlsx()).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let b = app.token("b.admin", PASSWORD).await;
     let (st, _) = import(&app, &b, other, XLSX, good_xlsx()).await;

@@ -11,6 +11,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod browser;
+mod browser_plans;
 mod import;
 mod kpi;
 mod openapi;

@@ -626,7 +626,7 @@ async fn the_task_list_filters_sorts_exports_and_draws_the_timeline() {
     assert!(html.contains(&format!("<strong>{overdue}</strong> nhiệm vụ")), "{html}");
     assert!(html.contains(r#"<span class="st st-overdue">Quá hạn</span>"#));
     assert!(!html.contains("st-not_started"), "only overdue tasks");
-    let query = format!("plan={id}&amp;status=overdue&amp;sort=code");
+    let query = format!("plan={id}&#38;status=overdue&#38;sort=code");
     assert!(
         html.contains(&format!("/api/v1/tasks/export.xlsx?{query}"))
             && html.contains(&format!("/api/v1/tasks/export.csv?{query}")),
@@ -701,9 +701,9 @@ async fn the_national_view_counts_adoption_and_links_to_the_overdue_tasks() {
         html.contains("số liệu ngày 22/11/2026") && html.contains("Quá hạn") && html.contains("Cơ quan triển khai"),
         "{html}"
     );
-    let link = regex::Regex::new(r#"href="(/tasks\?item=\d+&amp;status=overdue)">(\d+)</a>"#).unwrap();
+    let link = regex::Regex::new(r#"href="(/tasks\?item=\d+&#38;status=overdue)">(\d+)</a>"#).unwrap();
     let caps = link.captures(&html).unwrap_or_else(|| panic!("{html}"));
-    let (href, count) = (caps[1].replace("&amp;", "&"), caps[2].to_string());
+    let (href, count) = (caps[1].replace("&#38;", "&"), caps[2].to_string());
     let (st, list) = get(&app, &national, &href).await;
     assert_eq!(st, StatusCode::OK);
     assert!(list.contains(&format!("<strong>{count}</strong> nhiệm vụ")) && list.contains("Quảng Ngãi"), "{list}");

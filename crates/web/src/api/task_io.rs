@@ -42,7 +42,7 @@ const ACCEPTED: [&str; 6] = [
     request_body(description = "The file's bytes", content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = ImportResult), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn import(
+pub async fn import_tasks(
     State(state): State<AppState>,
     Actor(p): Actor,
     Path(id): Path<i64>,
@@ -81,7 +81,7 @@ fn file_name(state: &AppState, ext: &str) -> String {
 #[utoipa::path(get, path = "/api/v1/tasks/export.xlsx", params(TaskListParams),
     responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, body = crate::error::Problem)))]
-pub async fn export_xlsx(
+pub async fn export_tasks_xlsx(
     State(state): State<AppState>,
     Actor(p): Actor,
     Query(q): Query<TaskListParams>,
@@ -94,7 +94,7 @@ pub async fn export_xlsx(
 /// The task list as CSV (UTF-8 with BOM, comma separated, dates dd/mm/yyyy), like the XLSX export.
 #[utoipa::path(get, path = "/api/v1/tasks/export.csv", params(TaskListParams),
     responses((status = 200, description = "the table", content_type = "text/csv"), (status = 400, body = crate::error::Problem)))]
-pub async fn export_csv(
+pub async fn export_tasks_csv(
     State(state): State<AppState>,
     Actor(p): Actor,
     Query(q): Query<TaskListParams>,

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::api::work::file_response;
 use crate::error::{PageError, PageResult};
 use crate::format;
-use crate::pages::plans::{Choice, Fields, date_field, read_multipart};
+use crate::pages::forms::{Choice, Fields, date_field, read_multipart};
 use crate::pages::{Layout, form_error, unprocessable};
 use crate::session::Actor;
 use crate::task_file;
