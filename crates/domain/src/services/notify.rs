@@ -279,25 +279,36 @@ impl Services {
         Ok(secret)
     }
 
-    /// Whose feed a secret opens, and that user's tasks with a deadline (open ones, and those
-    /// done in the last 90 days).
-    pub async fn calendar_feed(&self, secret: &str) -> Result<(User, Vec<Task>)> {
+    /// Whose feed a secret opens, that user's tasks with a deadline (open ones, and those done in
+    /// the last 90 days) and the published schedule events they chair or attend (90 days back, a
+    /// year ahead).
+    pub async fn calendar_feed(&self, secret: &str) -> Result<PersonalCalendar> {
         let unknown = || DomainError::not_found("lịch", "…");
         let user_id = self.store.feed_user(&crate::users::token_digest(secret)).await?.ok_or_else(unknown)?;
         let user = self.store.user_get(user_id).await?.filter(|u| u.active).ok_or_else(unknown)?;
         let today = self.clock.today();
+        let since = today.checked_sub_days(chrono::Days::new(90)).unwrap_or(today);
+        let until = today.checked_add_days(chrono::Days::new(365)).unwrap_or(today);
         let page = self
             .store
             .task_list(&crate::repo::work::TaskFilter {
                 assignee_id: Some(user.id),
-                deadline_from: today.checked_sub_days(chrono::Days::new(90)),
+                deadline_from: Some(since),
                 today: Some(today),
                 limit: 2000,
                 ..Default::default()
             })
             .await?;
-        Ok((user, page.items))
+        let events = self.schedule_events_for_user(user.id, since, until).await?;
+        Ok(PersonalCalendar { user, tasks: page.items, events })
     }
+}
+
+/// What a personal calendar feed shows.
+pub struct PersonalCalendar {
+    pub user: User,
+    pub tasks: Vec<Task>,
+    pub events: Vec<crate::schedule::ScheduleEvent>,
 }
 
 fn count(run: &mut ReminderRun, created: bool) {

@@ -155,6 +155,25 @@ async fn the_notification_centre_counts_unread_and_marks_read() {
 async fn the_personal_calendar_feed_is_valid_icalendar_behind_a_rotatable_secret() {
     let app = TestApp::spawn_at(monday_morning()).await;
     let task = running_task(&app, "a.officer").await;
+    // A published meeting the officer attends (Wednesday 02/12, 14:00–16:00 in Vietnam).
+    let s = app.services();
+    let admin = s.login("a.admin", PASSWORD, None).await.unwrap();
+    let meeting = s
+        .create_schedule_event(
+            &admin,
+            &domain::schedule::ScheduleEventInput {
+                org: Some("51.SKHCN".into()),
+                starts_at: Some(Utc.with_ymd_and_hms(2026, 12, 2, 7, 0, 0).unwrap()),
+                ends_at: Some(Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap()),
+                title: "Họp rà soát tiến độ chuyển đổi số".into(),
+                place: "Phòng họp tầng 2".into(),
+                participants: vec!["a.officer".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.publish_schedule_week(&admin, "51.SKHCN", NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()).await.unwrap();
     let token = app.token("a.officer", PASSWORD).await;
     let (st, feed) = app.api(&token, Method::POST, "/api/v1/me/calendar-feed", None).await;
     assert_eq!(st, StatusCode::OK, "{feed}");
@@ -165,10 +184,13 @@ async fn the_personal_calendar_feed_is_valid_icalendar_behind_a_rotatable_secret
     let ics = res.text().await.unwrap();
     let parsed = check_ical(&ics);
     let events = parsed["events"].as_array().unwrap();
-    assert_eq!(events.len(), 1, "{parsed}");
-    assert_eq!(events[0]["uid"], format!("task-{task}@dxgov"));
-    assert_eq!(events[0]["summary"], "Hạn: Báo cáo sơ kết chuyển đổi số");
-    assert_eq!(events[0]["dtstart"], "2026-12-11");
+    assert_eq!(events.len(), 2, "{parsed}");
+    let deadline = events.iter().find(|e| e["uid"] == format!("task-{task}@dxgov")).expect("the deadline");
+    assert_eq!(deadline["summary"], "Hạn: Báo cáo sơ kết chuyển đổi số");
+    assert_eq!(deadline["dtstart"], "2026-12-11");
+    let held = events.iter().find(|e| e["summary"] == meeting.title).expect("the meeting");
+    assert!(held["dtstart"].as_str().unwrap().starts_with("2026-12-02T07:00:00"), "{held}");
+    assert_eq!(held["location"], "Phòng họp tầng 2");
 
     // Rotating replaces the address: the old one stops working.
     let (_, again) = app.api(&token, Method::POST, "/api/v1/me/calendar-feed", None).await;

@@ -60,7 +60,8 @@ pub async fn rotate_feed(State(state): State<AppState>, Actor(p): Actor) -> ApiR
     Ok(Json(FeedAddress { url: format!("/api/v1/calendar/{secret}.ics") }))
 }
 
-/// A personal iCalendar feed: deadlines of the tasks assigned to the owner of the secret.
+/// A personal iCalendar feed: deadlines of the tasks assigned to the owner of the secret and the
+/// published schedule events they chair or attend.
 #[utoipa::path(get, path = "/api/v1/calendar/{file}", params(("file" = String, Path, description = "secret + \".ics\"")),
     security(()), responses((status = 200, content_type = "text/calendar"), (status = 404, body = crate::error::Problem)))]
 pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiError> {
@@ -68,9 +69,10 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
     if secret.is_empty() || secret.len() > 200 {
         return Err(ApiError(EdgeError::Domain(domain::DomainError::not_found("lịch", "…"))));
     }
-    let (user, tasks) = state.services.calendar_feed(secret).await?;
-    let events: Vec<reports::ical::Event> = tasks.iter().map(task_event).collect();
-    let name = format!("Nhiệm vụ của {}", user.full_name);
+    let feed = state.services.calendar_feed(secret).await?;
+    let mut events: Vec<reports::ical::Event> = feed.tasks.iter().map(task_event).collect();
+    events.extend(feed.events.iter().map(crate::api::schedule::ical_event));
+    let name = format!("Lịch của {}", feed.user.full_name);
     let body = reports::ical::write_calendar(&name, &events, state.services.clock().now());
     Ok((
         [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
