@@ -46,7 +46,6 @@ WRK_CONNECTIONS=${WRK_CONNECTIONS:-16}
 MILLION_MULTIPLIER=${BENCH_MULTIPLIER_MILLION:-13}
 ADMIN_PASSWORD='bench-Passw0rd-2024'
 BENCH_PASSWORD='bench-Tai-Thu-2024'
-export DXGOV_BENCH_PASSWORD=$BENCH_PASSWORD
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -218,7 +217,7 @@ run_variant() {
   echo "######## $name: dxgov bench-data --multiplier $multiplier ${pg:+(PostgreSQL, schema $schema)}"
   local t0 t1
   t0=$(date +%s%3N)
-  "$BIN" --data-dir "$dir" "${db_args[@]}" bench-data --multiplier "$multiplier" | tee "$dir/load.txt"
+  BENCH_PASSWORD=$BENCH_PASSWORD "$BIN" --data-dir "$dir" "${db_args[@]}" bench-data --multiplier "$multiplier" | tee "$dir/load.txt"
   t1=$(date +%s%3N)
   local tasks load_s db_size
   tasks=$(field "$dir/load.txt" BENCH_TASKS)

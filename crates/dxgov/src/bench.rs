@@ -18,7 +18,7 @@
 //! Accounts: `bench.admin` (admin on the root), `bench.dieuphoi` (coordinator on the root: reads
 //! every task and the national view) and a few officers per province and ministry
 //! (`bench.<code>.<n>`) to whom tasks are assigned; all with the password from
-//! `DXGOV_BENCH_PASSWORD` (else a random one, printed). The figures and the ids the benchmark
+//! `BENCH_PASSWORD` (else a random one, printed). The figures and the ids the benchmark
 //! script needs are printed as `BENCH_*=value` lines.
 
 use std::collections::HashMap;
@@ -159,7 +159,7 @@ pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<()> {
     if app.db.user_by_username(ADMIN).await?.is_some() {
         bail!("dữ liệu thử tải đã có trong cơ sở dữ liệu này (người dùng {ADMIN}); hãy dùng cơ sở dữ liệu trống");
     }
-    let (password, generated) = match std::env::var("DXGOV_BENCH_PASSWORD") {
+    let (password, generated) = match std::env::var("BENCH_PASSWORD") {
         Ok(p) if !p.is_empty() => (p, false),
         _ => (domain::users::random_password(), true),
     };
@@ -474,7 +474,7 @@ pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<()> {
     if generated {
         println!("Tài khoản thử tải: {COORDINATOR} và {ADMIN}, mật khẩu: {password}");
     } else {
-        println!("Tài khoản thử tải: {COORDINATOR} và {ADMIN}, mật khẩu trong DXGOV_BENCH_PASSWORD");
+        println!("Tài khoản thử tải: {COORDINATOR} và {ADMIN}, mật khẩu trong BENCH_PASSWORD");
     }
     println!("BENCH_TASKS={tasks}");
     println!("BENCH_PLANS={}", plans.len() + 1);

@@ -218,6 +218,43 @@ async fn work(services: &Services, password: &str) -> domain::Result<()> {
     }
     services.comment_task(&officer, tasks.items[0].id, "Đã gửi dự thảo xin ý kiến các sở, ngành.").await?;
 
+    // This week's schedule of the department, published, with two meetings for its leader.
+    let monday = today.checked_sub_days(Days::new(u64::from(chrono::Datelike::weekday(&today).num_days_from_monday())));
+    if let Some(monday) = monday {
+        let at = |day: u64, hour: u32| {
+            monday
+                .checked_add_days(Days::new(day))
+                .and_then(|d| d.and_hms_opt(hour, 0, 0))
+                .map(|t| t.and_utc() - chrono::Duration::hours(7))
+        };
+        for (title, place, day, start, end, preparing) in [
+            ("Giao ban tuần của Sở", "Phòng họp số 1", 0, 8, 10, "51.SKHCN"),
+            (
+                "Làm việc với Cục Chuyển đổi số quốc gia về nền tảng dữ liệu tỉnh",
+                "Hội trường UBND tỉnh",
+                2,
+                14,
+                17,
+                "51.SKHCN.CDS",
+            ),
+            ("Kiểm tra tiến độ số hóa hồ sơ tại xã", "UBND xã", 3, 8, 11, "51.SKHCN.CDS"),
+        ] {
+            let input = domain::schedule::ScheduleEventInput {
+                org: Some("51.SKHCN".into()),
+                starts_at: at(day, start),
+                ends_at: at(day, end),
+                title: title.into(),
+                place: place.into(),
+                chair: Some("qngai.lanhdao".into()),
+                participants: vec!["qngai.chuyenvien".into()],
+                preparing_org: Some(preparing.into()),
+                ..Default::default()
+            };
+            services.create_schedule_event(&admin, &input).await?;
+        }
+        services.publish_schedule_week(&admin, "51.SKHCN", monday).await?;
+    }
+
     // Hà Nội: a draft from the same framework.
     let hanoi = login("hanoi.quantri").await?;
     plan(

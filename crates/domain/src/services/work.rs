@@ -771,7 +771,9 @@ impl Services {
     /// Resolves a task form into storage fields (codes to ids, checks dates); the first problem
     /// is the error.
     async fn resolve_task(&self, plan: &Plan, input: &TaskInput, own_id: Option<TaskId>) -> Result<ResolvedTask> {
-        self.check_task(plan, input, own_id).await?.map_err(|mut problems| problems.swap_remove(0))
+        self.check_task(plan, input, own_id).await?.map_err(|problems| {
+            problems.into_iter().next().unwrap_or_else(|| DomainError::invalid("title", "nhiệm vụ không hợp lệ"))
+        })
     }
 
     /// Checks a task form or import row against every rule and resolves it into storage fields;

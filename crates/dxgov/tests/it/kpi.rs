@@ -324,24 +324,14 @@ async fn weights_set_by_the_admin_change_the_score_as_computed_by_hand() {
     let (st, _) = app.api(&ex.admin, Method::PUT, "/api/v1/settings/kpi-weights", Some(weights.clone())).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let root = app.token("root.admin", PASSWORD).await;
-    let (st, p) = app
-        .api(
-            &root,
-            Method::PUT,
-            "/api/v1/settings/kpi-weights",
-            Some(json!({"completion": 0, "on_time": 0, "quality": 0, "no_overdue": 0})),
-        )
-        .await;
-    assert_eq!((st, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("completion")), "{p}");
-    let (st, p) = app
-        .api(
-            &root,
-            Method::PUT,
-            "/api/v1/settings/kpi-weights",
-            Some(json!({"completion": 50, "on_time": 0, "quality": 101, "no_overdue": 0})),
-        )
-        .await;
-    assert_eq!((st, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("quality")), "{p}");
+    // All zero, or one over 100: refused, naming the field.
+    for (bad, field) in [
+        (json!({"completion": 0, "on_time": 0, "quality": 0, "no_overdue": 0}), "completion"),
+        (json!({"completion": 50, "on_time": 0, "quality": 101, "no_overdue": 0}), "quality"),
+    ] {
+        let (st, p) = app.api(&root, Method::PUT, "/api/v1/settings/kpi-weights", Some(bad)).await;
+        assert_eq!((st, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{p}");
+    }
     let (st, w) = app.api(&root, Method::PUT, "/api/v1/settings/kpi-weights", Some(weights.clone())).await;
     assert_eq!((st, &w), (StatusCode::OK, &weights));
 
@@ -363,38 +353,18 @@ async fn weights_set_by_the_admin_change_the_score_as_computed_by_hand() {
     let (page, csrf) = app.sign_in("root.admin", PASSWORD).await;
     let html = page.get(app.url("/settings/kpi")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"name="quality" value="50""#), "{html}");
-    let res = app
-        .post_form(
-            &page,
-            &csrf,
-            "/settings/kpi",
-            &[("completion", "30"), ("on_time", "30"), ("quality", "nhiều"), ("no_overdue", "10")],
-        )
-        .await;
+    let form = |quality| [("completion", "30"), ("on_time", "30"), ("quality", quality), ("no_overdue", "10")];
+    let res = app.post_form(&page, &csrf, "/settings/kpi", &form("nhiều")).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("số nguyên từ 0 đến 100"));
-    let res = app
-        .post_form(
-            &page,
-            &csrf,
-            "/settings/kpi",
-            &[("completion", "30"), ("on_time", "30"), ("quality", "30"), ("no_overdue", "10")],
-        )
-        .await;
+    let res = app.post_form(&page, &csrf, "/settings/kpi", &form("30")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let back = app.get_json(&ex.leader, &format!("/api/v1/kpi/people/{}?period=2026-Q4", ex.officer_id)).await;
     assert_eq!(back["figures"]["score"], 57.5);
     let (leader_page, leader_csrf) = app.sign_in("a.lanhdao", PASSWORD).await;
     let html = leader_page.get(app.url("/settings/kpi")).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains(r#"name="quality""#) && html.contains("Chỉ quản trị hệ thống"), "{html}");
-    let res = app
-        .post_form(
-            &leader_page,
-            &leader_csrf,
-            "/settings/kpi",
-            &[("completion", "100"), ("on_time", "0"), ("quality", "0"), ("no_overdue", "0")],
-        )
-        .await;
+    let res = app.post_form(&leader_page, &leader_csrf, "/settings/kpi", &form("100")).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 

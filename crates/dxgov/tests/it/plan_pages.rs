@@ -136,38 +136,23 @@ async fn a_plan_made_through_the_forms_shows_its_tasks_workflow_and_versions() {
     assert!(html.contains(&format!(r#"name="frameworks" value="{}""#, provincial.id)));
     let template = s.templates()[0].code.clone();
     let fw = provincial.id.to_string();
+    let (app_ref, client_ref, csrf_ref) = (&app, &client, &csrf);
+    let new_plan = |period: &'static str| {
+        let form = [
+            ("org", "51"),
+            ("title", "Kế hoạch CĐS Quảng Ngãi 2026"),
+            ("period", period),
+            ("template", template.as_str()),
+            ("frameworks", fw.as_str()),
+        ];
+        async move { app_ref.post_form(client_ref, csrf_ref, "/plans", &form).await }
+    };
     // A wrong period re-shows the form with what was typed.
-    let res = app
-        .post_form(
-            &client,
-            &csrf,
-            "/plans",
-            &[
-                ("org", "51"),
-                ("title", "Kế hoạch CĐS Quảng Ngãi 2026"),
-                ("period", "năm nay"),
-                ("template", &template),
-                ("frameworks", &fw),
-            ],
-        )
-        .await;
+    let res = new_plan("năm nay").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("2021-2025") && html.contains(r#"value="Kế hoạch CĐS Quảng Ngãi 2026""#), "{html}");
-    let res = app
-        .post_form(
-            &client,
-            &csrf,
-            "/plans",
-            &[
-                ("org", "51"),
-                ("title", "Kế hoạch CĐS Quảng Ngãi 2026"),
-                ("period", "2026"),
-                ("template", &template),
-                ("frameworks", &fw),
-            ],
-        )
-        .await;
+    let res = new_plan("2026").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let to = location(&res);
     let id: i64 = to.trim_start_matches("/plans/").split('?').next().unwrap().parse().unwrap();

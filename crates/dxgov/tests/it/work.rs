@@ -552,3 +552,30 @@ async fn a_new_framework_version_does_not_rewrite_plans_made_from_the_old_one() 
             .all(|t| t["title"] != "Ban hành chính sách dịch vụ công trực tuyến (sửa đổi 2026)")
     );
 }
+
+#[tokio::test]
+async fn demo_data_has_plans_of_provinces_a_ministry_and_a_commune_with_tasks_in_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::harness::test_config(dir.path());
+    let clock = std::sync::Arc::new(domain::clock::ManualClock::new(start()));
+    let app = dxgov::app::App::open(&config, clock, true).await.unwrap();
+    let s = &app.services;
+    dxgov::demo::load(s, PASSWORD).await.unwrap();
+    let national = s.login("cds.dieuphoi", PASSWORD, None).await.unwrap();
+    let plans = s.list_plans(&national, None, None, None, 0, 100).await.unwrap();
+    let orgs: Vec<&str> = plans.items.iter().map(|p| p.org.code.as_str()).collect();
+    assert!(orgs.contains(&"51") && orgs.contains(&"01") && orgs.contains(&"BTC"), "{orgs:?}");
+    let commune = s
+        .org_by_code(orgs.iter().find(|c| c.chars().all(|ch| ch.is_ascii_digit()) && c.len() == 5).unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(commune.org_type, domain::org::OrgType::Commune);
+    for status in domain::work::TaskStatus::ALL {
+        let q = domain::work::TaskQuery { status: Some(status), limit: Some(1), ..Default::default() };
+        let n = s.list_tasks(&national, &q).await.unwrap().total;
+        assert!(n > 0, "no demo task is {}", status.label());
+    }
+    let leader = s.login("qngai.lanhdao", PASSWORD, None).await.unwrap();
+    let week = s.published_schedule(&leader, "51.SKHCN", None, None).await.unwrap();
+    assert_eq!(week.events.len(), 3, "the department's published week");
+}

@@ -3,8 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::DomainError;
 use domain::kpi::{KpiFigures, KpiWeights};
 use domain::services::kpi::{KpiBreakdown, KpiReport};
@@ -13,8 +12,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
+use crate::api::task_io::download;
 use crate::error::{ApiError, ApiResult};
 use crate::session::Actor;
+use crate::task_file::XLSX_MIME;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -71,15 +72,7 @@ pub async fn export(
     let table = kpi_table(&report);
     let bytes = reports::write_xlsx(&[(&format!("KPI {}", report.period.code), &table)])
         .map_err(|e| DomainError::Storage(e.to_string()))?;
-    let name = format!("kpi-{}-{}.xlsx", report.org.code, report.period.code);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(bytes, XLSX_MIME, format!("kpi-{}-{}.xlsx", report.org.code, report.period.code)))
 }
 
 /// One sheet: a row per person, per lead unit, and the subtree's total.

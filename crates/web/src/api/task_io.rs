@@ -61,7 +61,8 @@ pub async fn import_tasks(
     Ok(Json(ImportResult { imported: ids.len(), ids }))
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+/// Bytes as a file download named `name`.
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),

@@ -131,22 +131,46 @@ fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
 }
 
-/// The filtered tasks, or the sentence saying which filter is wrong.
-async fn filtered(
+/// A page of the filtered tasks with the filter form and the paging links, or the sentence
+/// saying which filter is wrong; the list and the timeline show it each their way.
+struct Listing {
+    f: Filters,
+    tasks: Vec<Task>,
+    total: u64,
+    error: Option<String>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+async fn listing(
     state: &AppState,
     p: &Principal,
     params: &TaskListParams,
-    limit: u64,
-) -> Result<Result<domain::org::Page<Task>, String>, PageError> {
-    let mut query = match task_query(params) {
-        Ok(q) => q,
-        Err(e) => return Ok(Err(e.0.detail())),
+    action: &'static str,
+    size: u64,
+) -> Result<Listing, PageError> {
+    let result = match task_query(params) {
+        Ok(query) => match state.services.list_tasks(p, &TaskQuery { limit: Some(size), ..query }).await {
+            Ok(page) => Ok(page),
+            Err(e) => Err(form_error(e)?),
+        },
+        Err(e) => Err(e.0.detail()),
     };
-    query.limit = Some(limit);
-    match state.services.list_tasks(p, &query).await {
-        Ok(page) => Ok(Ok(page)),
-        Err(e) => Ok(Err(form_error(e)?)),
-    }
+    let f = Filters::new(state, params, action).await?;
+    let offset = params.offset.unwrap_or(0);
+    let link = |offset: u64| format!("{action}?{}&offset={offset}", f.query);
+    let (tasks, total, error) = match result {
+        Ok(page) => (page.items, page.total, None),
+        Err(e) => (Vec::new(), 0, Some(e)),
+    };
+    Ok(Listing {
+        prev_href: (offset > 0).then(|| link(offset.saturating_sub(size))),
+        next_href: (offset + size < total).then(|| link(offset + size)),
+        f,
+        tasks,
+        total,
+        error,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -169,22 +193,15 @@ pub async fn index(
     Actor(p): Actor,
     Query(q): Query<TaskListParams>,
 ) -> PageResult {
-    let result = filtered(&state, &p, &q, PAGE_SIZE).await?;
-    let f = Filters::new(&state, &q, "/tasks").await?;
-    let offset = q.offset.unwrap_or(0);
-    let link = |offset: u64| format!("/tasks?{}&offset={offset}", f.query);
-    let (tasks, total, error) = match result {
-        Ok(page) => (page.items, page.total, None),
-        Err(e) => (Vec::new(), 0, Some(e)),
-    };
+    let l = listing(&state, &p, &q, "/tasks", PAGE_SIZE).await?;
     let page = TasksPage {
         layout: Layout::new(&state.services, &session, &p, "tasks").await,
-        tasks: tasks.iter().map(TaskRow::from).collect(),
-        total: format::int(total),
-        prev_href: (offset > 0).then(|| link(offset.saturating_sub(PAGE_SIZE))),
-        next_href: (offset + PAGE_SIZE < total).then(|| link(offset + PAGE_SIZE)),
-        f,
-        error,
+        tasks: l.tasks.iter().map(TaskRow::from).collect(),
+        total: format::int(l.total),
+        prev_href: l.prev_href,
+        next_href: l.next_href,
+        f: l.f,
+        error: l.error,
     };
     Ok(if page.error.is_some() { unprocessable(page) } else { page.into_response() })
 }
@@ -232,24 +249,17 @@ pub async fn timeline(
     Actor(p): Actor,
     Query(q): Query<TaskListParams>,
 ) -> PageResult {
-    let result = filtered(&state, &p, &q, MAX_PAGE).await?;
-    let f = Filters::new(&state, &q, "/tasks/timeline").await?;
-    let offset = q.offset.unwrap_or(0);
-    let link = |offset: u64| format!("/tasks/timeline?{}&offset={offset}", f.query);
-    let (tasks, total, error) = match result {
-        Ok(page) => (page.items, page.total, None),
-        Err(e) => (Vec::new(), 0, Some(e)),
-    };
-    let svg = reports::render_svg(&reports::Timeline { bars: bars(&tasks), today: state.services.clock().today() });
+    let l = listing(&state, &p, &q, "/tasks/timeline", MAX_PAGE).await?;
+    let svg = reports::render_svg(&reports::Timeline { bars: bars(&l.tasks), today: state.services.clock().today() });
     let page = TimelinePage {
         layout: Layout::new(&state.services, &session, &p, "tasks").await,
         svg,
-        shown: format::int(tasks.len() as u64),
-        total: format::int(total),
-        prev_href: (offset > 0).then(|| link(offset.saturating_sub(MAX_PAGE))),
-        next_href: (offset + MAX_PAGE < total).then(|| link(offset + MAX_PAGE)),
-        f,
-        error,
+        shown: format::int(l.tasks.len() as u64),
+        total: format::int(l.total),
+        prev_href: l.prev_href,
+        next_href: l.next_href,
+        f: l.f,
+        error: l.error,
     };
     Ok(if page.error.is_some() { unprocessable(page) } else { page.into_response() })
 }
