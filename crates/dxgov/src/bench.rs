@@ -386,7 +386,7 @@ pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<()> {
             batches += 1;
             insert_secs += s.0;
             state_secs += s.1;
-            if batches % 10 == 0 {
+            if batches.is_multiple_of(10) {
                 println!(
                     "  … {} nhiệm vụ ({:.0} nhiệm vụ/s)",
                     inserted + adopted_total,

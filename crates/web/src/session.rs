@@ -246,3 +246,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
             .ok_or_else(|| ActorRejection(parts.uri.path().to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::multipart_field;
+
+    #[test]
+    fn the_csrf_token_is_found_in_a_multipart_body() {
+        let ct = "multipart/form-data; boundary=XyZ";
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\
+            Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--XyZ\r\n\
+            Content-Disposition: form-data; name=\"csrf\"\r\n\r\nabc123\r\n--XyZ--\r\n";
+        assert_eq!(multipart_field(body, ct, "csrf").as_deref(), Some("abc123"));
+        assert_eq!(multipart_field(body, ct, "other"), None);
+        assert_eq!(multipart_field(body, "multipart/form-data; boundary=Other", "csrf"), None);
+        assert_eq!(multipart_field(body, "multipart/form-data", "csrf"), None, "no boundary");
+        let prefix = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrfx\"\r\n\r\nnope\r\n--XyZ--\r\n";
+        assert_eq!(multipart_field(prefix, ct, "csrf"), None, "a longer name is another field");
+        assert_eq!(multipart_field(b"--XyZ--\r\n", ct, "csrf"), None);
+    }
+}

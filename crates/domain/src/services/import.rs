@@ -69,7 +69,7 @@ fn column_of(field: &str) -> &'static str {
 }
 
 /// Largest number of rows one import takes.
-pub const MAX_IMPORT_ROWS: usize = 5000;
+pub const MAX_IMPORT_ROWS: usize = 20_000;
 
 impl Services {
     /// Adds `rows` (each with its line in the file) to a draft plan: all of them, or none when
@@ -111,8 +111,9 @@ impl Services {
         }
         let known: Vec<(usize, String)> = problems.iter().map(|p| (p.line, p.column.clone())).collect();
         let mut records = Vec::with_capacity(rows.len());
+        let mut lookups = crate::services::work::Lookups::default();
         for (line, input) in &rows {
-            match self.check_task(&plan, input, None).await? {
+            match self.check_task(&plan, input, None, &mut lookups).await? {
                 Ok(resolved) => records.push(resolved.record(plan_id, input)),
                 Err(found) => {
                     for e in found {

@@ -325,7 +325,39 @@ pub fn state_label(s: TaskState) -> &'static str {
     }
 }
 
+/// Org units and people already looked up while checking a batch of tasks (an import of 10,000
+/// rows names the same few units and people again and again).
+#[derive(Default)]
+pub(crate) struct Lookups {
+    orgs: HashMap<String, Option<OrgUnit>>,
+    users: HashMap<String, Option<UserId>>,
+}
+
 impl Services {
+    /// The unit valid today with this code, or `None` when there is none.
+    async fn lookup_org(&self, lookups: &mut Lookups, code: &str) -> Result<Option<OrgUnit>> {
+        if let Some(hit) = lookups.orgs.get(code) {
+            return Ok(hit.clone());
+        }
+        let found = match self.org_by_code(code, None).await {
+            Ok(unit) => Some(unit),
+            Err(DomainError::Storage(e)) => return Err(DomainError::Storage(e)),
+            Err(_) => None,
+        };
+        lookups.orgs.insert(code.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// The id of the active user with this username, or `None`.
+    async fn lookup_user(&self, lookups: &mut Lookups, username: &str) -> Result<Option<UserId>> {
+        if let Some(hit) = lookups.users.get(username) {
+            return Ok(*hit);
+        }
+        let found = self.store.user_by_username(username).await?.filter(|u| u.active).map(|u| u.id);
+        lookups.users.insert(username.to_string(), found);
+        Ok(found)
+    }
+
     // ----- frameworks ------------------------------------------------------------------------
 
     /// Stores shipped framework versions that are not stored yet; returns how many were added.
@@ -771,7 +803,7 @@ impl Services {
     /// Resolves a task form into storage fields (codes to ids, checks dates); the first problem
     /// is the error.
     async fn resolve_task(&self, plan: &Plan, input: &TaskInput, own_id: Option<TaskId>) -> Result<ResolvedTask> {
-        self.check_task(plan, input, own_id).await?.map_err(|problems| {
+        self.check_task(plan, input, own_id, &mut Lookups::default()).await?.map_err(|problems| {
             problems.into_iter().next().unwrap_or_else(|| DomainError::invalid("title", "nhiệm vụ không hợp lệ"))
         })
     }
@@ -784,6 +816,7 @@ impl Services {
         plan: &Plan,
         input: &TaskInput,
         own_id: Option<TaskId>,
+        lookups: &mut Lookups,
     ) -> Result<std::result::Result<ResolvedTask, Vec<DomainError>>> {
         let mut problems = Vec::new();
         let title = clean_text("title", &input.title, 500).map_err(|e| problems.push(e)).unwrap_or_default();
@@ -802,26 +835,21 @@ impl Services {
             _ => {}
         }
         let lead_code = input.lead.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&plan.org.code);
-        let lead = match self.org_by_code(lead_code, None).await {
-            Ok(unit) => Some(unit),
-            Err(DomainError::Storage(e)) => return Err(DomainError::Storage(e)),
-            Err(_) => {
-                problems.push(DomainError::invalid("lead", format!("không có đơn vị mã '{lead_code}'")));
-                None
-            }
-        };
+        let lead = self.lookup_org(lookups, lead_code).await?;
+        if lead.is_none() {
+            problems.push(DomainError::invalid("lead", format!("không có đơn vị mã '{lead_code}'")));
+        }
         let mut coordinating = Vec::new();
         for c in input.coordinating.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-            match self.org_by_code(c, None).await {
-                Ok(unit) => coordinating.push(unit.id),
-                Err(DomainError::Storage(e)) => return Err(DomainError::Storage(e)),
-                Err(_) => problems.push(DomainError::invalid("coordinating", format!("không có đơn vị mã '{c}'"))),
+            match self.lookup_org(lookups, c).await? {
+                Some(unit) => coordinating.push(unit.id),
+                None => problems.push(DomainError::invalid("coordinating", format!("không có đơn vị mã '{c}'"))),
             }
         }
         let mut assignees = Vec::new();
         for name in input.assignees.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-            match self.store.user_by_username(name).await?.filter(|u| u.active) {
-                Some(user) => assignees.push(user.id),
+            match self.lookup_user(lookups, name).await? {
+                Some(id) => assignees.push(id),
                 None => problems.push(DomainError::invalid("assignees", format!("không có người dùng '{name}'"))),
             }
         }

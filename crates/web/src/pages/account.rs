@@ -31,6 +31,7 @@ impl GrantRow {
 #[template(path = "account.html")]
 struct AccountPage {
     layout: Layout,
+    user_id: i64,
     full_name: String,
     username: String,
     org_name: String,
@@ -64,6 +65,7 @@ async fn account_page(
 ) -> impl IntoResponse + use<> {
     AccountPage {
         layout: Layout::new(&state.services, session, p, "account").await,
+        user_id: p.user.id,
         full_name: p.user.full_name.clone(),
         username: p.user.username.clone(),
         org_name: p.user.org_name.clone(),

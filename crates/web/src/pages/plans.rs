@@ -11,7 +11,7 @@ use domain::DomainError;
 use domain::auth::Principal;
 use domain::error::RowProblem;
 use domain::services::import::IMPORT_COLUMNS;
-use domain::services::work::{MAX_PAGE, NewPlanInput, StepInput, VersionDiff, sanitize_html};
+use domain::services::work::{NewPlanInput, StepInput, VersionDiff, sanitize_html};
 use domain::work::{Plan, PlanSection, PlanStatus, PlanStep, PlanVersion, TaskQuery, TaskSort};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -263,6 +263,9 @@ fn plan_notice(ok: Option<&str>) -> Option<String> {
     )
 }
 
+/// Tasks the plan page lists (the task list has them all).
+const PLAN_TASKS: u64 = 100;
+
 async fn plan_page(
     state: &AppState,
     session: &Session,
@@ -277,7 +280,7 @@ async fn plan_page(
     let tasks = s
         .list_tasks(
             p,
-            &TaskQuery { plan_id: Some(id), sort: Some(TaskSort::Code), limit: Some(MAX_PAGE), ..Default::default() },
+            &TaskQuery { plan_id: Some(id), sort: Some(TaskSort::Code), limit: Some(PLAN_TASKS), ..Default::default() },
         )
         .await?;
     Ok(PlanPage {

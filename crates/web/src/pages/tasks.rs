@@ -219,11 +219,16 @@ struct TimelinePage {
     next_href: Option<String>,
 }
 
+/// Bars a timeline page draws at most (about 800 bytes of SVG each, so the page stays light).
+const TIMELINE_PAGE: u64 = 80;
+
 /// Bars in list order, each subtask right under its parent (when both are shown), indented.
 fn bars(tasks: &[Task]) -> Vec<reports::Bar> {
     let shown = |id: i64| tasks.iter().any(|t| t.id == id);
     let mut out = Vec::with_capacity(tasks.len());
-    fn add(t: &Task, depth: u8, tasks: &[Task], out: &mut Vec<reports::Bar>) {
+    let mut drawn = Vec::with_capacity(tasks.len());
+    fn add(t: &Task, depth: u8, tasks: &[Task], out: &mut Vec<reports::Bar>, drawn: &mut Vec<i64>) {
+        drawn.push(t.id);
         out.push(reports::Bar {
             label: format!("{} {}", t.code, t.title).trim().to_string(),
             start: t.start_date.unwrap_or(t.deadline - chrono::Duration::days(30)),
@@ -234,11 +239,17 @@ fn bars(tasks: &[Task]) -> Vec<reports::Bar> {
             depth,
         });
         for child in tasks.iter().filter(|c| c.parent_id == Some(t.id)) {
-            add(child, depth.saturating_add(1).min(4), tasks, out);
+            add(child, depth.saturating_add(1).min(4), tasks, out, drawn);
         }
     }
     for t in tasks.iter().filter(|t| !t.parent_id.is_some_and(shown)) {
-        add(t, 0, tasks, &mut out);
+        add(t, 0, tasks, &mut out, &mut drawn);
+    }
+    // Tasks whose parents form a loop have no root among the shown ones: drawn flat at the end.
+    for t in tasks {
+        if !drawn.contains(&t.id) {
+            add(t, 0, &[], &mut out, &mut drawn);
+        }
     }
     out
 }
@@ -249,7 +260,7 @@ pub async fn timeline(
     Actor(p): Actor,
     Query(q): Query<TaskListParams>,
 ) -> PageResult {
-    let l = listing(&state, &p, &q, "/tasks/timeline", MAX_PAGE).await?;
+    let l = listing(&state, &p, &q, "/tasks/timeline", TIMELINE_PAGE).await?;
     let svg = reports::render_svg(&reports::Timeline { bars: bars(&l.tasks), today: state.services.clock().today() });
     let page = TimelinePage {
         layout: Layout::new(&state.services, &session, &p, "tasks").await,
