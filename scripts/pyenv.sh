@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # The Python virtualenv that the tests' third-party validators run in (scripts/validators/):
-# made at ${DXGOV_VENV:-$HOME/.cache/dxgov-venv} with `python3 -m venv`, filled with the pinned
+# made at ${VALIDATORS_VENV:-$HOME/.cache/dxgov-venv} with `python3 -m venv`, filled with the pinned
 # packages of scripts/validators/requirements.txt, and rebuilt from scratch only when that file
 # changes (its SHA-256 is kept in the venv). Installs Debian's python3-venv when python3 has no
 # venv/ensurepip. Fast when nothing changed; safe to run from several processes at once.
 #
 # The last line on stdout is the venv's python, everything else goes to stderr:
-#   export DXGOV_PYTHON=$(scripts/pyenv.sh | tail -1)
+#   export VALIDATORS_PYTHON=$(scripts/pyenv.sh | tail -1)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 requirements="$here/validators/requirements.txt"
-venv="${DXGOV_VENV:-$HOME/.cache/dxgov-venv}"
+venv="${VALIDATORS_VENV:-$HOME/.cache/dxgov-venv}"
 python="$venv/bin/python"
 stamp="$venv/.dxgov-requirements.sha256"
 want="$(sha256sum "$requirements" | cut -d' ' -f1)"

@@ -19,8 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 1b. Python virtualenv with the third-party validators (scripts/validators/requirements.txt).
-DXGOV_PYTHON=$(scripts/pyenv.sh | tail -n 1)
-export DXGOV_PYTHON
+VALIDATORS_PYTHON=$(scripts/pyenv.sh | tail -n 1)
+export VALIDATORS_PYTHON
 
 # 2. A PostgreSQL server of our own, in a temp dir, on a free loopback port.
 pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")

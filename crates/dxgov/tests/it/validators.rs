@@ -1,6 +1,6 @@
 //! Third-party validators for what dxgov publishes, run in the Python virtualenv that
 //! `scripts/pyenv.sh` makes (`scripts/validators/`). The venv's python comes from
-//! `DXGOV_PYTHON` (as `scripts/test.sh` sets it), or else from running `scripts/pyenv.sh` once
+//! `VALIDATORS_PYTHON` (as `scripts/test.sh` sets it), or else from running `scripts/pyenv.sh` once
 //! per test binary, so that a bare `cargo test` works too.
 
 use std::io::Write;
@@ -17,7 +17,7 @@ pub fn python() -> Option<PathBuf> {
     static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
     PYTHON
         .get_or_init(|| {
-            if let Some(python) = std::env::var_os("DXGOV_PYTHON").filter(|p| !p.is_empty()) {
+            if let Some(python) = std::env::var_os("VALIDATORS_PYTHON").filter(|p| !p.is_empty()) {
                 return Some(PathBuf::from(python));
             }
             let script = scripts().join("pyenv.sh");
@@ -43,7 +43,7 @@ pub fn python() -> Option<PathBuf> {
 /// Runs `scripts/validators/NAME` with `args` on `input` (written to a temporary file whose path
 /// is the last argument): its stdout when it exits 0, else its stderr.
 pub fn run_validator(name: &str, args: &[&str], input: &str) -> Result<String, String> {
-    let python = python().expect("no Python for the validators: set DXGOV_PYTHON or fix scripts/pyenv.sh");
+    let python = python().expect("no Python for the validators: set VALIDATORS_PYTHON or fix scripts/pyenv.sh");
     let mut file = tempfile::Builder::new().suffix(".in").tempfile().expect("temp file");
     file.write_all(input.as_bytes()).expect("write the validator's input");
     let out = Command::new(&python)

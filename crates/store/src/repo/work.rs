@@ -251,35 +251,27 @@ impl Db {
         }
         let db = self.connection();
         let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
-        let mut coordinators: HashMap<i64, Vec<i64>> = HashMap::new();
-        let mut assignees: HashMap<i64, Vec<i64>> = HashMap::new();
-        let mut depends: HashMap<i64, Vec<i64>> = HashMap::new();
-        for chunk in ids.chunks(BATCH) {
-            for c in task_coordinator::Entity::find()
-                .filter(task_coordinator::Column::TaskId.is_in(chunk.to_vec()))
-                .all(db)
-                .await
-                .map_err(storage)?
-            {
-                coordinators.entry(c.task_id).or_default().push(c.org_id);
-            }
-            for a in task_assignee::Entity::find()
-                .filter(task_assignee::Column::TaskId.is_in(chunk.to_vec()))
-                .all(db)
-                .await
-                .map_err(storage)?
-            {
-                assignees.entry(a.task_id).or_default().push(a.user_id);
-            }
-            for d in task_dependency::Entity::find()
-                .filter(task_dependency::Column::TaskId.is_in(chunk.to_vec()))
-                .all(db)
-                .await
-                .map_err(storage)?
-            {
-                depends.entry(d.task_id).or_default().push(d.depends_on_id);
-            }
-        }
+        let coordinators = links::<task_coordinator::Entity, _, _>(
+            db,
+            &ids,
+            task_coordinator::Column::TaskId,
+            task_coordinator::Column::OrgId,
+        )
+        .await?;
+        let assignees = links::<task_assignee::Entity, _, _>(
+            db,
+            &ids,
+            task_assignee::Column::TaskId,
+            task_assignee::Column::UserId,
+        )
+        .await?;
+        let depends = links::<task_dependency::Entity, _, _>(
+            db,
+            &ids,
+            task_dependency::Column::TaskId,
+            task_dependency::Column::DependsOnId,
+        )
+        .await?;
         let org_ids =
             rows.iter().flat_map(|t| [t.org_id, t.lead_org_id]).chain(coordinators.values().flatten().copied());
         let orgs = self.orgs_by_id(org_ids.collect::<Vec<_>>()).await?;
@@ -389,6 +381,36 @@ impl Db {
         };
         Ok(self.hydrate_tasks(vec![row], today).await?.pop())
     }
+}
+
+/// The rows of a link table (task → org unit, user or task) for `ids`, grouped by task.
+async fn links<E, K, V>(
+    db: &sea_orm::DatabaseConnection,
+    ids: &[i64],
+    key: K,
+    value: V,
+) -> Result<HashMap<i64, Vec<i64>>>
+where
+    E: EntityTrait,
+    K: ColumnTrait,
+    V: ColumnTrait,
+{
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in ids.chunks(BATCH) {
+        let pairs: Vec<(i64, i64)> = E::find()
+            .select_only()
+            .column(key)
+            .column(value)
+            .filter(key.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(storage)?;
+        for (k, v) in pairs {
+            out.entry(k).or_default().push(v);
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the links of one task (replacing what was there).
