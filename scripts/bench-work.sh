@@ -15,7 +15,7 @@
 #   - the task list API of a province officer (scope restricted to the province);
 #   - the task list page /tasks with a session cookie, when that page exists;
 #   - the national view API, whole country and drilled down to one province;
-# then, timed with curl: the XLSX export of about 10,000 tasks and the import of a CSV of 10,000
+# the goal endpoints again under a lighter load (-c4); then, timed with curl: the XLSX export of about 10,000 tasks and the import of a CSV of 10,000
 # rows into an empty draft plan. Server memory (VmRSS, VmHWM) and the database size are printed.
 #
 # Goals (SQLite, 2 cores, 1,000,000 tasks): task list p95 < 50 ms, national view p95 < 200 ms;
@@ -43,6 +43,9 @@ done
 WRK_DURATION=${WRK_DURATION:-15s}
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-16}
+# The goal endpoints (task list, national view) are also measured under this lighter load.
+WRK_LIGHT_CONNECTIONS=${WRK_LIGHT_CONNECTIONS:-4}
+CONNS=$WRK_CONNECTIONS
 MILLION_MULTIPLIER=${BENCH_MULTIPLIER_MILLION:-13}
 ADMIN_PASSWORD='bench-Passw0rd-2024'
 BENCH_PASSWORD='bench-Tai-Thu-2024'
@@ -139,6 +142,7 @@ row() { printf '%-12s %-52s %s\n' "$1" "$2" "$3" | tee -a "$SUMMARY" >/dev/null;
 # measure VARIANT LABEL PATH [token|cookie] -> runs wrk, prints its output and one summary row
 measure() {
   local variant=$1 label=$2 path=$3 auth=${4:-token} out probe code
+  label="$label [c$CONNS]"
   out=$WORK/$variant-$(printf '%s' "$label" | tr -c 'a-zA-Z0-9' '_').txt
   # One request first: its status and size, so a wrong URL or a refusal shows plainly.
   if [ "$auth" = cookie ]; then
@@ -156,17 +160,20 @@ measure() {
     return 0
   fi
   if [ "$auth" = cookie ]; then
-    BENCH_TOKEN='' BENCH_COOKIE=$COOKIE wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency \
+    BENCH_TOKEN='' BENCH_COOKIE=$COOKIE wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WRK_DURATION" --timeout 10s --latency \
       -s "$WORK/auth.lua" "http://127.0.0.1:$PORT$path" >"$out"
   else
-    BENCH_TOKEN=$TOKEN BENCH_COOKIE='' wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency \
+    BENCH_TOKEN=$TOKEN BENCH_COOKIE='' wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WRK_DURATION" --timeout 10s --latency \
       -s "$WORK/auth.lua" "http://127.0.0.1:$PORT$path" >"$out"
   fi
   sed 's/^/  /' "$out"
-  local pct reqs
+  local pct reqs load
   pct=$(awk '/^PCT/ { sub(/^PCT /, ""); print }' "$out")
   reqs=$(awk '/^REQS/ { sub(/^REQS /, ""); print }' "$out")
-  row "$variant" "$label" "$pct ms; $reqs"
+  # The machine's 1-minute load average after the run: other work on the 2 cores shows here.
+  load=$(cut -d ' ' -f 1 /proc/loadavg)
+  echo "  load average (1 min) after the run: $load"
+  row "$variant" "$label" "$pct ms; $reqs; load1=$load"
 }
 
 token_for() {
@@ -181,7 +188,8 @@ cookie_for() {
   csrf=$(curl -s -c "$jar" "http://127.0.0.1:$PORT/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
   curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "username=$1" \
     --data-urlencode "password=$2" --data-urlencode "next=/" "http://127.0.0.1:$PORT/login"
-  awk '!/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$jar"
+  # HttpOnly cookies are written as "#HttpOnly_host …" lines.
+  sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }'
 }
 
 # The import file: 10,000 valid rows for the draft plan of unit $1, assigned to $2.
@@ -265,19 +273,25 @@ run_variant() {
   fi
   measure "$name" "national view API, country" "/api/v1/national/$fw"
   measure "$name" "national view API, org=$org" "/api/v1/national/$fw?org=$org"
+  CONNS=$WRK_LIGHT_CONNECTIONS
+  measure "$name" "task list API, national, no filter" "/api/v1/tasks?limit=50"
+  measure "$name" "task list API, national, org=$org&status=overdue" "/api/v1/tasks?org=$org&status=overdue&limit=50"
+  measure "$name" "national view API, country" "/api/v1/national/$fw"
+  CONNS=$WRK_CONNECTIONS
   row "$name" "server memory after the load runs (VmRSS / VmHWM)" "$(mem_mb "$pid" VmRSS) / $(mem_mb "$pid" VmHWM) MB"
 
-  # --- export of about 10,000 tasks: a deadline window sized from the total ---------------------
+  # --- export of about 10,000 tasks: a deadline window sized from the total (deadlines spread
+  # evenly over 2024-2027), corrected once by the count the list reports -------------------------
   local days total_hit filter probe
   days=$(awk -v t="$tasks" 'BEGIN { d = int(365 * 10000 / (t / 4)); if (d < 1) d = 1; if (d > 365) d = 365; print d }')
   for _ in 1 2; do
-    filter="from=2025-01-01&to=$(date -d "2025-01-01 + $((days - 1)) days" +%Y-%m-%d)"
+    filter="from=2025-03-01&to=$(date -d "2025-03-01 + $((days - 1)) days" +%Y-%m-%d)"
     total_hit=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/tasks?$filter&limit=1" |
       sed -n 's/.*"total":\([0-9]*\).*/\1/p')
     if [ -z "$total_hit" ] || [ "$total_hit" -eq 0 ]; then break; fi
     days=$(awk -v d="$days" -v n="$total_hit" 'BEGIN { x = int(d * 10000 / n + 0.5); if (x < 1) x = 1; print x }')
   done
-  filter="from=2025-01-01&to=$(date -d "2025-01-01 + $((days - 1)) days" +%Y-%m-%d)"
+  filter="from=2025-03-01&to=$(date -d "2025-03-01 + $((days - 1)) days" +%Y-%m-%d)"
   total_hit=$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/tasks?$filter&limit=1" |
     sed -n 's/.*"total":\([0-9]*\).*/\1/p')
   echo "== XLSX export: GET /api/v1/tasks/export.xlsx?$filter ($total_hit tasks), 3 runs"
@@ -341,7 +355,7 @@ if [ -n "$PG_URL" ]; then
 fi
 
 echo
-echo "== summary (wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION on 127.0.0.1; latency in ms)"
+echo "== summary (wrk -t$WRK_THREADS -d$WRK_DURATION on 127.0.0.1, [cN] = N connections; latency in ms)"
 cat "$SUMMARY"
 echo
 echo "Goals (SQLite, 2 cores, 1,000,000 tasks): task list p95 < 50 ms; national view p95 < 200 ms;"
