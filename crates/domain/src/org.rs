@@ -133,7 +133,11 @@ pub struct OrgQuery {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Matching rows, or a lower bound when `total_capped`.
     pub total: u64,
+    /// Counting stopped at a cap (large task lists): there are more than `total` rows. Paging
+    /// goes on while pages come back full.
+    pub total_capped: bool,
     pub offset: u64,
     pub limit: u64,
 }

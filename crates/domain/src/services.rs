@@ -505,7 +505,7 @@ impl Services {
         }
         let limit = limit.clamp(1, 200);
         if within_paths.is_empty() {
-            return Ok(Page { items: Vec::new(), total: 0, offset, limit });
+            return Ok(Page { items: Vec::new(), total: 0, total_capped: false, offset, limit });
         }
         self.store
             .user_list(&UserQuery { q: q.map(textvi::fold).filter(|s| !s.is_empty()), within_paths, offset, limit })

@@ -424,6 +424,10 @@ pub struct TaskQuery {
     pub limit: Option<u64>,
 }
 
+/// A task list counts its matches up to this many and then says "more than 10.000": an exact
+/// count of a national list would read every one of a million rows on each page.
+pub const TASK_COUNT_CAP: u64 = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskSort {

@@ -97,7 +97,7 @@ impl Config {
             }
             fig = fig.merge(Toml::file(f));
         }
-        fig = fig.merge(Env::prefixed("DXGOV_").ignore(&["CONFIG"]));
+        fig = fig.merge(Env::prefixed("DXGOV_").ignore(&["CONFIG", "LOG"]));
         fig = fig.merge(Serialized::defaults(overrides));
         let config: Config = fig.extract().map_err(|e| {
             let e = e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ");

@@ -232,6 +232,8 @@ impl Db {
             ],
         )
         .await?;
+        // The national view's tally is derived and not in the backup: rebuilt on first read.
+        crate::repo::invalidate_tally(&txn).await?;
         txn.commit().await?;
         Ok(summary)
     }

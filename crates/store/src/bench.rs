@@ -59,6 +59,8 @@ impl Db {
                 updated += res.rows_affected;
             }
         }
+        // Written past the task services: the national view's tally is rebuilt on first read.
+        crate::repo::invalidate_tally(&txn).await?;
         txn.commit().await?;
         Ok(updated)
     }

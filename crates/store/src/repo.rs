@@ -3,6 +3,7 @@
 mod notify;
 mod schedule;
 mod work;
+mod work_tally;
 
 use std::collections::HashMap;
 
@@ -126,14 +127,26 @@ impl Db {
     }
 }
 
-/// Appends one chained entry inside `txn`. The head row is locked first, so concurrent
-/// appenders line up (PostgreSQL row lock; on SQLite the process-wide write lock already holds).
-async fn append_audit(txn: &DatabaseTransaction, d: AuditDraft) -> std::result::Result<(), DbErr> {
+/// After writes that bypass the task services (restore, bench loader): the national view's
+/// tally is rebuilt on its first read.
+pub(crate) async fn invalidate_tally(txn: &DatabaseTransaction) -> std::result::Result<(), DbErr> {
+    work_tally::invalidate(txn).await
+}
+
+/// Locks and reads the audit chain's head inside `txn`: every audited write takes it, so
+/// writers holding it take turns (PostgreSQL row lock; on SQLite the process-wide write lock
+/// already holds).
+async fn lock_audit_head(txn: &DatabaseTransaction) -> std::result::Result<audit_head::Model, DbErr> {
     let mut head_q = audit_head::Entity::find_by_id(1);
     if txn.get_database_backend() == DbBackend::Postgres {
         head_q = head_q.lock_exclusive();
     }
-    let head = head_q.one(txn).await?.ok_or_else(|| DbErr::RecordNotFound("audit_head".into()))?;
+    head_q.one(txn).await?.ok_or_else(|| DbErr::RecordNotFound("audit_head".into()))
+}
+
+/// Appends one chained entry inside `txn`, the head row locked first so appenders line up.
+async fn append_audit(txn: &DatabaseTransaction, d: AuditDraft) -> std::result::Result<(), DbErr> {
+    let head = lock_audit_head(txn).await?;
     let seq = head.seq + 1;
     let before = d.before.map(|v| v.to_string());
     let after = d.after.map(|v| v.to_string());
@@ -260,6 +273,7 @@ impl Store for Db {
         Ok(Page {
             items: items.into_iter().map(org_from).collect::<Result<_>>()?,
             total,
+            total_capped: false,
             offset: q.offset,
             limit: q.limit,
         })
@@ -472,7 +486,7 @@ impl Store for Db {
         for m in models {
             items.push(self.user_from(m).await?);
         }
-        Ok(Page { items, total, offset: q.offset, limit: q.limit })
+        Ok(Page { items, total, total_capped: false, offset: q.offset, limit: q.limit })
     }
 
     async fn user_insert(&self, u: &NewUserRecord, mut audit: AuditDraft) -> Result<User> {

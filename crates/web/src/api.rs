@@ -66,14 +66,17 @@ pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
+    /// Matching rows; a lower bound when `total_capped` is true.
     pub total: u64,
+    /// Counting stopped at a cap (task lists count up to 10,000): there are more than `total`.
+    pub total_capped: bool,
     pub offset: u64,
     pub limit: u64,
 }
 
 impl<T> From<domain::org::Page<T>> for Paged<T> {
     fn from(p: domain::org::Page<T>) -> Self {
-        Paged { items: p.items, total: p.total, offset: p.offset, limit: p.limit }
+        Paged { items: p.items, total: p.total, total_capped: p.total_capped, offset: p.offset, limit: p.limit }
     }
 }
 

@@ -30,6 +30,11 @@ pub fn int(n: u64) -> String {
 }
 
 /// Parses a date typed as dd/mm/yyyy or yyyy-mm-dd (what `<input type=date>` sends).
+/// A page's total: "1.234", or "hơn 10.000" when counting stopped at the cap.
+pub fn total<T>(page: &domain::org::Page<T>) -> String {
+    if page.total_capped { format!("hơn {}", int(page.total)) } else { int(page.total) }
+}
+
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y")).ok()

@@ -178,7 +178,8 @@ pub async fn export_table(
             table.push_row(export_row(t));
         }
         q.offset += n;
-        if n == 0 || q.offset >= page.total.min(EXPORT_MAX_ROWS) {
+        // A short page is the last (the total may be a capped count).
+        if n < MAX_PAGE || q.offset >= EXPORT_MAX_ROWS {
             return Ok(table);
         }
     }

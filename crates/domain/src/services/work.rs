@@ -659,7 +659,8 @@ impl Services {
             let n = page.items.len() as u64;
             out.extend(page.items);
             offset += n;
-            if n == 0 || offset >= page.total {
+            // A short page is the last (the total may be a capped count).
+            if n < 1000 {
                 return Ok(out);
             }
         }

@@ -290,3 +290,49 @@ async fn an_exported_task_list_imports_again_unchanged() {
         assert_eq!(essences(&app, &token, copy).await, before, "{ext} round trip");
     }
 }
+
+/// A list longer than the count's cap: the total says "more than 10.000", paging goes on past
+/// it while pages come back full, and the export still carries every row.
+#[tokio::test]
+async fn a_list_past_the_count_cap_says_more_than_and_still_pages_and_exports_every_row() {
+    let app = TestApp::spawn_at(start()).await;
+    let token = app.token("a.admin", PASSWORD).await;
+    let plan = draft_plan(&app, "Kế hoạch CĐS năm 2026", false).await;
+    let mut csv = String::from(
+        "Số thứ tự,Tên nhiệm vụ,Mô tả,Đơn vị chủ trì,Đơn vị phối hợp,Người thực hiện,Ngày bắt đầu,Hạn hoàn thành\n",
+    );
+    for i in 1..=10_030 {
+        csv.push_str(&format!("NK.{i},Nhiệm vụ số {i},,51,,,,{:02}/12/2026\n", 1 + i % 28));
+    }
+    let (st, p) = import(&app, &token, plan, "text/csv", csv.into_bytes()).await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+
+    let first = app.get_json(&token, &format!("/api/v1/tasks?plan={plan}&limit=50")).await;
+    assert_eq!((first["total"].as_u64(), first["total_capped"].as_bool()), (Some(10_000), Some(true)));
+    let last = app.get_json(&token, &format!("/api/v1/tasks?plan={plan}&offset=10000&limit=50")).await;
+    assert_eq!(last["items"].as_array().unwrap().len(), 30, "the 30 rows past the cap");
+    // Under the cap the count is exact: "số 1000" and "số 10000" to "số 10009".
+    let exact = app.get_json(&token, &format!("/api/v1/tasks?plan={plan}&q=so%201000&limit=1")).await;
+    assert_eq!((exact["total"].as_u64(), exact["total_capped"].as_bool()), (Some(11), Some(false)), "{exact}");
+
+    let (client, _) = app.sign_in("a.admin", PASSWORD).await;
+    let page = |path: String| {
+        let req = client.get(app.url(&path));
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(format!("/tasks?plan={plan}")).await;
+    assert!(html.contains("<strong>hơn 10.000</strong> nhiệm vụ"), "{html}");
+    let html = page(format!("/tasks?plan={plan}&offset=9950")).await;
+    assert!(html.contains("offset=10000"), "a next page past the cap");
+    let html = page(format!("/tasks?plan={plan}&offset=10000")).await;
+    assert!(!html.contains("offset=10050"), "no next page after the last rows");
+
+    let res = Client::new()
+        .get(app.url(&format!("/api/v1/tasks/export.csv?plan={plan}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    assert_eq!(text.lines().count(), 1 + 10_030, "header and every task");
+}

@@ -579,3 +579,98 @@ async fn demo_data_has_plans_of_provinces_a_ministry_and_a_commune_with_tasks_in
     let week = s.published_schedule(&leader, "51.SKHCN", None, None).await.unwrap();
     assert_eq!(week.events.len(), 3, "the department's published week");
 }
+
+/// Every count of the national view equals the task list's own count for that item and status
+/// (which reads the tasks themselves): the stored tally never drifts from the tasks.
+async fn assert_tally_matches_the_tasks(app: &TestApp, token: &str, fw: i64, org: &str) -> Value {
+    let view = app.get_json(token, &format!("/api/v1/national/{fw}?org={org}")).await;
+    let statuses = ["not_started", "in_progress", "completed", "completed_late", "overdue", "paused", "cancelled"];
+    for row in view["rows"].as_array().unwrap_or_else(|| panic!("{view}")) {
+        for (i, status) in statuses.iter().enumerate() {
+            let list = app
+                .get_json(token, &format!("/api/v1/tasks?item={}&status={status}&org={org}&limit=1", row["item_id"]))
+                .await;
+            assert_eq!(row["by_status"][i], list["total"], "item {} status {status}: {row}", row["code"]);
+        }
+    }
+    view
+}
+
+#[tokio::test]
+async fn the_national_tally_follows_every_task_write_and_the_turn_of_the_day() {
+    let app = TestApp::spawn_at(start()).await;
+    let s = app.services();
+    s.seed_user("dieuphoi", "Cơ quan điều phối", "VN", Role::Coordinator, "VN", PASSWORD).await.unwrap();
+    let national = app.token("dieuphoi", PASSWORD).await;
+    let admin = app.token("a.admin", PASSWORD).await;
+    let plan = plan_from_framework(&app, &admin).await;
+    let fw = provincial_framework(&app, &admin).await["id"].as_i64().unwrap();
+    let view = assert_tally_matches_the_tasks(&app, &national, fw, "VN").await;
+    let rows = view["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 36);
+    assert!(rows.iter().all(|r| r["agencies"] == 1 && r["tasks"].as_u64().unwrap() >= 1), "{view}");
+    let overdue_before: u64 = rows.iter().map(|r| r["overdue"].as_u64().unwrap()).sum();
+    assert!(overdue_before > 0, "the 2024 deadlines are past on 22/11/2026");
+
+    // Hà Nội adopts the framework too: two agencies per item; drilling down shows one.
+    let b = app.token("b.admin", PASSWORD).await;
+    let templates = app.get_json(&b, "/api/v1/plan-templates").await;
+    let (st, p) = app
+        .api(
+            &b,
+            Method::POST,
+            "/api/v1/plans",
+            Some(json!({"org": "01", "title": "Kế hoạch CĐS Hà Nội 2026", "period": "2026",
+                "template": templates[0]["code"], "frameworks": [fw]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    let view = assert_tally_matches_the_tasks(&app, &national, fw, "VN").await;
+    assert!(view["rows"].as_array().unwrap().iter().all(|r| r["agencies"] == 2), "{view}");
+    let hanoi = assert_tally_matches_the_tasks(&app, &national, fw, "01").await;
+    assert!(hanoi["rows"].as_array().unwrap().iter().all(|r| r["agencies"] == 1), "{hanoi}");
+
+    // Progress on the task due 30/11/2026 moves it between statuses at once.
+    let id = plan["id"].as_i64().unwrap();
+    let task =
+        app.get_json(&admin, &format!("/api/v1/tasks?plan={id}&from=2026-11-22&limit=1")).await["items"][0].clone();
+    assert_eq!(task["deadline"], "2026-11-30");
+    run_plan(&app, &admin, id).await;
+    let (st, t) = app
+        .api(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/tasks/{}/progress", task["id"]),
+            Some(json!({"row_version": task["row_version"], "state": "in_progress", "progress": 30})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let view = assert_tally_matches_the_tasks(&app, &national, fw, "VN").await;
+    let row = view["rows"].as_array().unwrap().iter().find(|r| r["item_id"] == task["framework_item_id"]).unwrap();
+    assert!(row["by_status"][1].as_u64().unwrap() >= 1, "in progress: {row}");
+
+    // Past 30/11/2026 the task is overdue: the first read of the new day moves the tally.
+    app.advance(chrono::Duration::days(10));
+    let (national, admin) = (app.token("dieuphoi", PASSWORD).await, app.token("a.admin", PASSWORD).await);
+    let view = assert_tally_matches_the_tasks(&app, &national, fw, "VN").await;
+    let overdue_after: u64 = view["rows"].as_array().unwrap().iter().map(|r| r["overdue"].as_u64().unwrap()).sum();
+    assert!(overdue_after > 2 * overdue_before, "{overdue_before} → {overdue_after}");
+    let row = view["rows"].as_array().unwrap().iter().find(|r| r["item_id"] == task["framework_item_id"]).unwrap();
+    assert_eq!(row["by_status"][1], 0, "no longer in progress but overdue: {row}");
+
+    // Completed late, after a restart: still in step.
+    let app = app.restart().await;
+    let version = app.get_json(&admin, &format!("/api/v1/tasks/{}", task["id"])).await["row_version"].clone();
+    let (st, t) = app
+        .api(
+            &admin,
+            Method::POST,
+            &format!("/api/v1/tasks/{}/progress", task["id"]),
+            Some(json!({"row_version": version, "state": "completed"})),
+        )
+        .await;
+    assert_eq!((st, t["status"].as_str()), (StatusCode::OK, Some("completed_late")), "{t}");
+    let view = assert_tally_matches_the_tasks(&app, &national, fw, "VN").await;
+    let row = view["rows"].as_array().unwrap().iter().find(|r| r["item_id"] == task["framework_item_id"]).unwrap();
+    assert!(row["by_status"][3].as_u64().unwrap() >= 1, "completed late: {row}");
+}

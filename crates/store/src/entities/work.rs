@@ -297,3 +297,50 @@ pub mod evidence {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Tasks linked to a framework item, counted per (item, agency) and status as of
+/// `task_tally_day.day`: what the national view reads instead of every task. Derived data,
+/// kept in step by every task write (see `repo/work_tally.rs`) and never backed up.
+pub mod task_tally {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "task_tally")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub framework_item_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub org_id: i64,
+        pub org_path: String,
+        pub not_started: i64,
+        pub in_progress: i64,
+        pub completed: i64,
+        pub completed_late: i64,
+        pub overdue: i64,
+        pub paused: i64,
+        pub cancelled: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The one day `task_tally`'s statuses are derived for; `None` = the tally is to be rebuilt.
+pub mod task_tally_day {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "task_tally_day")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i32,
+        pub day: Option<Date>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -22,12 +22,12 @@ use domain::repo::work::{
 };
 use domain::users::UserId;
 use domain::work::{
-    Evidence, OrgRef, Plan, PlanId, PlanSection, PlanStatus, PlanVersion, Task, TaskEvent, TaskEventKind, TaskId,
-    TaskSort, TaskState, TaskStatus, UserRef, YearSpan,
+    Evidence, OrgRef, Plan, PlanId, PlanSection, PlanStatus, PlanVersion, TASK_COUNT_CAP, Task, TaskEvent,
+    TaskEventKind, TaskId, TaskSort, TaskState, TaskStatus, UserRef, YearSpan,
 };
 use domain::{DomainError, Result};
 
-use super::{BATCH, append_audit};
+use super::{BATCH, append_audit, work_tally};
 use crate::entities::work::{
     blob, evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee,
     task_coordinator, task_dependency, task_event,
@@ -142,7 +142,7 @@ fn status_cond(status: TaskStatus, today: NaiveDate) -> Cond {
 
 /// Rows whose materialised path lies under `p`, as a range both databases serve from an index
 /// (SQLite's case-insensitive `LIKE 'p%'` is not). Paths end with '/', and '/' + 1 is '0'.
-fn under(col: impl ColumnTrait, p: &str) -> Cond {
+pub(super) fn under(col: impl ColumnTrait, p: &str) -> Cond {
     match p.strip_suffix('/') {
         Some(stem) => Cond::all().add(col.gte(p)).add(col.lt(format!("{stem}0"))),
         None => Cond::all().add(col.like(like_prefix(p))),
@@ -153,13 +153,16 @@ fn like_prefix(p: &str) -> String {
     format!("{p}%")
 }
 
-fn task_filter_cond(f: &TaskFilter) -> Cond {
+/// The task filter as the branches of the authorisation scope (any of them lets a task in:
+/// its agency, its lead unit, a coordinating unit, an assignment; empty = no scope) and the
+/// conditions every task shown must meet.
+fn task_filter_parts(f: &TaskFilter) -> (Vec<Cond>, Cond) {
     use task::Column as C;
-    let mut cond = Cond::all();
+    let mut branches = Vec::new();
     if let Some(scope) = &f.scope {
-        let mut any = Cond::any();
         for p in scope {
-            any = any.add(under(C::OrgPath, p)).add(under(C::LeadPath, p));
+            branches.push(under(C::OrgPath, p));
+            branches.push(under(C::LeadPath, p));
         }
         if !scope.is_empty() {
             let coordinated = Query::select()
@@ -175,21 +178,27 @@ fn task_filter_cond(f: &TaskFilter) -> Cond {
                     ),
                 )
                 .to_owned();
-            any = any.add(C::Id.in_subquery(coordinated));
+            branches.push(Cond::all().add(C::Id.in_subquery(coordinated)));
         }
         if let Some(uid) = f.visible_to_assignee {
-            any = any.add(
-                C::Id.in_subquery(
-                    Query::select()
-                        .column(task_assignee::Column::TaskId)
-                        .from(task_assignee::Entity)
-                        .and_where(task_assignee::Column::UserId.eq(uid))
-                        .to_owned(),
+            branches.push(
+                Cond::all().add(
+                    C::Id.in_subquery(
+                        Query::select()
+                            .column(task_assignee::Column::TaskId)
+                            .from(task_assignee::Entity)
+                            .and_where(task_assignee::Column::UserId.eq(uid))
+                            .to_owned(),
+                    ),
                 ),
             );
         }
-        cond = cond.add(any);
+        if branches.is_empty() {
+            // A scope with no unit and no assignment lets nothing in.
+            branches.push(Cond::all().add(Expr::val(1).eq(0)));
+        }
     }
+    let mut cond = Cond::all();
     if let Some(p) = &f.org_path {
         cond = cond.add(under(C::OrgPath, p));
     }
@@ -223,7 +232,19 @@ fn task_filter_cond(f: &TaskFilter) -> Cond {
         let clean: String = w.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
         cond = cond.add(C::SearchKey.like(format!("%{clean}%")));
     }
-    cond
+    (branches, cond)
+}
+
+/// `select` in the list's order, ties broken by id so that pages never overlap.
+fn task_order<S: QueryOrder>(select: S, sort: TaskSort) -> S {
+    use task::Column as C;
+    match sort {
+        TaskSort::Deadline => select.order_by_asc(C::Deadline).order_by_asc(C::Id),
+        TaskSort::DeadlineDesc => select.order_by_desc(C::Deadline).order_by_desc(C::Id),
+        TaskSort::Title => select.order_by_asc(C::SearchKey).order_by_asc(C::Id),
+        TaskSort::Updated => select.order_by_desc(C::UpdatedAt).order_by_desc(C::Id),
+        TaskSort::Code => select.order_by_asc(C::PlanId).order_by_asc(C::Code).order_by_asc(C::Id),
+    }
 }
 
 impl Db {
@@ -798,6 +819,7 @@ impl WorkStore for Db {
         .map_err(storage)?;
         let tasks: Vec<NewTaskRecord> =
             tasks.iter().cloned().map(|t| NewTaskRecord { plan_id: saved.id, ..t }).collect();
+        let mut ids = Vec::new();
         if !tasks.is_empty() {
             let event = NewTaskEvent {
                 at: p.at,
@@ -807,10 +829,11 @@ impl WorkStore for Db {
                 changes: Vec::new(),
                 text: Some("Tiếp nhận từ khung kế hoạch".into()),
             };
-            insert_tasks(self, &txn, &tasks, &event).await?;
+            ids = insert_tasks(self, &txn, &tasks, &event).await?;
         }
         audit.entity_id = Some(saved.id.to_string());
         append_audit(&txn, audit).await.map_err(storage)?;
+        work_tally::refresh_tasks(&txn, &ids).await.map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         Ok(saved.id)
     }
@@ -842,7 +865,7 @@ impl WorkStore for Db {
             .order_by_asc(plan::Column::OrgPath)
             .order_by_asc(plan::Column::Id);
         let (rows, total) = self.paged(select, f.offset, f.limit).await?;
-        Ok(Page { items: self.plan_hydrate(rows).await?, total, offset: f.offset, limit: f.limit })
+        Ok(Page { items: self.plan_hydrate(rows).await?, total, total_capped: false, offset: f.offset, limit: f.limit })
     }
 
     async fn plan_update(
@@ -947,6 +970,7 @@ impl WorkStore for Db {
             audit.entity_id = ids.first().map(|id| id.to_string());
         }
         append_audit(&txn, audit).await.map_err(storage)?;
+        work_tally::refresh_tasks(&txn, &ids).await.map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         Ok(ids)
     }
@@ -958,24 +982,63 @@ impl WorkStore for Db {
 
     async fn task_list(&self, f: &TaskFilter) -> Result<Page<Task>> {
         use task::Column as C;
-        let cond = task_filter_cond(f);
-        let mut select = task::Entity::find();
-        // No filter at all (a national caller's plain list): no WHERE clause, not `WHERE TRUE`,
-        // so SQLite counts the rows from the smallest index (its COUNT(*) fast path) instead of
-        // testing a constant on each of a million rows.
-        if !cond.is_empty() {
-            select = select.filter(cond);
+        let db = self.connection();
+        let (branches, rest) = task_filter_parts(f);
+        let mut all = rest.clone();
+        if !branches.is_empty() {
+            all = all.add(branches.iter().cloned().fold(Cond::any(), Cond::add));
         }
-        select = match f.sort {
-            TaskSort::Deadline => select.order_by_asc(C::Deadline).order_by_asc(C::Id),
-            TaskSort::DeadlineDesc => select.order_by_desc(C::Deadline).order_by_desc(C::Id),
-            TaskSort::Title => select.order_by_asc(C::SearchKey).order_by_asc(C::Id),
-            TaskSort::Updated => select.order_by_desc(C::UpdatedAt).order_by_desc(C::Id),
-            TaskSort::Code => select.order_by_asc(C::PlanId).order_by_asc(C::Code).order_by_asc(C::Id),
+        // The count stops at the cap: reading on through a million matches for "how many" would
+        // cost more than the page itself. No filter at all means no WHERE clause (not
+        // `WHERE TRUE`), so the scan reads the smallest index.
+        let mut counted = task::Entity::find().select_only().column(C::Id);
+        if !all.is_empty() {
+            counted = counted.filter(all.clone());
+        }
+        let counted = counted.limit(TASK_COUNT_CAP + 1).into_query();
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), sea_orm::sea_query::Alias::new("n"))
+            .from_subquery(counted, sea_orm::sea_query::Alias::new("matching"))
+            .to_owned();
+        let n: i64 = db
+            .query_one_raw(self.backend().build(&count))
+            .await
+            .map_err(storage)?
+            .map(|r| r.try_get::<i64>("", "n"))
+            .transpose()
+            .map_err(storage)?
+            .unwrap_or(0);
+        let (total, total_capped) = if n as u64 > TASK_COUNT_CAP { (TASK_COUNT_CAP, true) } else { (n as u64, false) };
+        // The page. With a scope of several branches (an officer: the agency's tasks, the lead
+        // unit's, the coordinated and the assigned ones), each branch gives its own first
+        // `offset + limit` in list order, which an index on the branch's column serves; the page
+        // is taken from their union. One `OR` over the branches would read every task in scope,
+        // then sort them all.
+        let select = if branches.len() > 1 {
+            let first = f.offset + f.limit;
+            let any = branches.into_iter().fold(Cond::any(), |any, branch| {
+                let top = task_order(task::Entity::find().select_only().column(C::Id), f.sort)
+                    .filter(branch)
+                    .filter(rest.clone())
+                    .limit(first)
+                    .into_query();
+                any.add(C::Id.in_subquery(top))
+            });
+            task::Entity::find().filter(any)
+        } else if all.is_empty() {
+            task::Entity::find()
+        } else {
+            task::Entity::find().filter(all)
         };
-        let (rows, total) = self.paged(select, f.offset, f.limit).await?;
+        let rows = task_order(select, f.sort).offset(f.offset).limit(f.limit).all(db).await.map_err(storage)?;
         let today = f.today.unwrap_or(NaiveDate::MIN);
-        Ok(Page { items: self.hydrate_tasks(rows, today).await?, total, offset: f.offset, limit: f.limit })
+        Ok(Page {
+            items: self.hydrate_tasks(rows, today).await?,
+            total,
+            total_capped,
+            offset: f.offset,
+            limit: f.limit,
+        })
     }
 
     async fn task_update(
@@ -1020,6 +1083,7 @@ impl WorkStore for Db {
         write_links(&txn, id, &fields.coordinating, &fields.assignees, &fields.depends_on).await.map_err(storage)?;
         insert_event(&txn, id, row_version + 1, event).await?;
         append_audit(&txn, audit).await.map_err(storage)?;
+        work_tally::refresh_tasks(&txn, &[id]).await.map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         self.task_one(id, NaiveDate::MIN).await
     }
@@ -1145,65 +1209,7 @@ impl WorkStore for Db {
         within: Option<&str>,
         today: NaiveDate,
     ) -> Result<Vec<ItemTally>> {
-        use task::Column as C;
-        let db = self.connection();
-        let items: Vec<i64> = framework_item::Entity::find()
-            .select_only()
-            .column(framework_item::Column::Id)
-            .filter(framework_item::Column::FrameworkId.eq(framework_id))
-            .order_by_asc(framework_item::Column::Position)
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(storage)?;
-        let mut tallies: HashMap<i64, (HashSet<i64>, HashMap<TaskStatus, u64>)> = HashMap::new();
-        // One grouped scan over the covering index (item, org, state, deadline, completed_on).
-        let mut q = task::Entity::find()
-            .select_only()
-            .column(C::FrameworkItemId)
-            .column(C::OrgId)
-            .column(C::State)
-            .column_as(Expr::col(C::Deadline).lt(today), "late")
-            .column_as(Expr::col(C::CompletedOn).gt(Expr::col(C::Deadline)), "done_late")
-            .column_as(C::Id.count(), "n")
-            .filter(C::FrameworkItemId.is_in(items.clone()))
-            .group_by(C::FrameworkItemId)
-            .group_by(C::OrgId)
-            .group_by(C::State)
-            // By output alias: PostgreSQL would not match two separately bound `deadline < $n`.
-            .group_by(Expr::col(sea_orm::sea_query::Alias::new("late")))
-            .group_by(Expr::col(sea_orm::sea_query::Alias::new("done_late")));
-        // The root's path ("/<id>/") covers every task: no path condition, so the scan stays on
-        // the covering index (item, org, state, deadline, completed_on) without a row lookup each.
-        if let Some(p) = within.filter(|p| p.matches('/').count() != 2) {
-            q = q.filter(under(C::OrgPath, p));
-        }
-        let rows: Vec<(i64, i64, String, Option<bool>, Option<bool>, i64)> =
-            q.into_tuple().all(db).await.map_err(storage)?;
-        for (item, org, state, late, done_late, n) in rows {
-            let state = TaskState::parse(&state)?;
-            let status = match state {
-                TaskState::Completed if done_late == Some(true) => TaskStatus::CompletedLate,
-                TaskState::Completed => TaskStatus::Completed,
-                TaskState::Paused => TaskStatus::Paused,
-                TaskState::Cancelled => TaskStatus::Cancelled,
-                _ if late == Some(true) => TaskStatus::Overdue,
-                TaskState::InProgress => TaskStatus::InProgress,
-                TaskState::NotStarted => TaskStatus::NotStarted,
-            };
-            let entry = tallies.entry(item).or_default();
-            entry.0.insert(org);
-            *entry.1.entry(status).or_default() += n as u64;
-        }
-        Ok(items
-            .into_iter()
-            .map(|id| {
-                let (orgs, by) = tallies.remove(&id).unwrap_or_default();
-                let mut by_status: Vec<(TaskStatus, u64)> = by.into_iter().collect();
-                by_status.sort();
-                ItemTally { framework_item_id: id, agencies: orgs.len() as u64, by_status }
-            })
-            .collect())
+        work_tally::read(self, framework_id, within, today).await.map_err(storage)
     }
 
     async fn kpi_tasks(&self, scope: KpiScope<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<KpiTask>> {

@@ -307,7 +307,7 @@ async fn plan_page(
             .collect(),
         today: s.clock().today().to_string(),
         versions: versions.iter().map(VersionRow::from).collect(),
-        tasks_total: format::int(tasks.total),
+        tasks_total: format::total(&tasks),
         tasks_more: tasks.total > tasks.items.len() as u64,
         tasks: tasks.items.iter().map(TaskRow::from).collect(),
         may_edit: s.may_edit_plan(p, &plan),

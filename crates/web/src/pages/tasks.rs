@@ -136,7 +136,8 @@ fn shorten(s: &str, max: usize) -> String {
 struct Listing {
     f: Filters,
     tasks: Vec<Task>,
-    total: u64,
+    /// "1.234" or "hơn 10.000".
+    total: String,
     error: Option<String>,
     prev_href: Option<String>,
     next_href: Option<String>,
@@ -159,13 +160,19 @@ async fn listing(
     let f = Filters::new(state, params, action).await?;
     let offset = params.offset.unwrap_or(0);
     let link = |offset: u64| format!("{action}?{}&offset={offset}", f.query);
-    let (tasks, total, error) = match result {
-        Ok(page) => (page.items, page.total, None),
-        Err(e) => (Vec::new(), 0, Some(e)),
+    let (tasks, total, more, error) = match result {
+        Ok(page) => {
+            // Beyond a capped count, a full page is the sign of another.
+            let full = page.items.len() as u64 == size;
+            let more = full && (page.total_capped || offset + size < page.total);
+            let total = format::total(&page);
+            (page.items, total, more, None)
+        }
+        Err(e) => (Vec::new(), format::int(0), false, Some(e)),
     };
     Ok(Listing {
         prev_href: (offset > 0).then(|| link(offset.saturating_sub(size))),
-        next_href: (offset + size < total).then(|| link(offset + size)),
+        next_href: more.then(|| link(offset + size)),
         f,
         tasks,
         total,
@@ -197,7 +204,7 @@ pub async fn index(
     let page = TasksPage {
         layout: Layout::new(&state.services, &session, &p, "tasks").await,
         tasks: l.tasks.iter().map(TaskRow::from).collect(),
-        total: format::int(l.total),
+        total: l.total,
         prev_href: l.prev_href,
         next_href: l.next_href,
         f: l.f,
@@ -266,7 +273,7 @@ pub async fn timeline(
         layout: Layout::new(&state.services, &session, &p, "tasks").await,
         svg,
         shown: format::int(l.tasks.len() as u64),
-        total: format::int(l.total),
+        total: l.total,
         prev_href: l.prev_href,
         next_href: l.next_href,
         f: l.f,
