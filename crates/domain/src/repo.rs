@@ -2,6 +2,7 @@
 //! its only callers. Every write takes the [`AuditDraft`] that storage appends to the chained log
 //! in the same transaction, so a write and its audit entry land together or not at all.
 
+pub mod indicators;
 pub mod notify;
 pub mod schedule;
 pub mod work;
@@ -36,7 +37,9 @@ pub struct UserQuery {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + work::WorkStore + notify::NotifyStore + schedule::ScheduleStore {
+pub trait Store:
+    Send + Sync + work::WorkStore + notify::NotifyStore + schedule::ScheduleStore + indicators::IndicatorStore
+{
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;
     async fn ping(&self) -> Result<()>;

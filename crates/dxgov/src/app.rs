@@ -43,6 +43,7 @@ impl App {
         let units = self.services.load_reference(refdata::ROOT_NAME, &data.units, &data.successions).await?;
         self.services.load_frameworks(&refdata::frameworks::frameworks()?).await?;
         self.services.seed_calendar(&refdata::holidays::load()?).await?;
+        self.services.load_indicators().await?;
         Ok(units)
     }
 

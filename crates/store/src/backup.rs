@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
+use crate::entities::indicators::{data_value, indicator, indicator_target};
 use crate::entities::notify::{calendar_day, calendar_feed, notification, outbox, setting};
 use crate::entities::schedule::{schedule_change, schedule_event, schedule_participant};
 use crate::entities::work::{
@@ -25,7 +26,7 @@ const FORMAT: &str = "dxgov-backup";
 const VERSION: u32 = 1;
 
 /// Tables in the order restore inserts them (parents before children).
-pub const TABLES: [&str; 28] = [
+pub const TABLES: [&str; 31] = [
     "org_units",
     "org_successions",
     "users",
@@ -52,6 +53,9 @@ pub const TABLES: [&str; 28] = [
     "schedule_events",
     "schedule_participants",
     "schedule_changes",
+    "indicators",
+    "indicator_targets",
+    "data_values",
     "audit_log",
     "audit_head",
 ];
@@ -135,6 +139,16 @@ impl Db {
         )
         .await?;
         dump::<schedule_change::Entity, _>(&txn, schedule_change::Column::Id, "schedule_changes", out, &mut s).await?;
+        dump::<indicator::Entity, _>(&txn, indicator::Column::Id, "indicators", out, &mut s).await?;
+        dump::<indicator_target::Entity, _>(
+            &txn,
+            indicator_target::Column::IndicatorId,
+            "indicator_targets",
+            out,
+            &mut s,
+        )
+        .await?;
+        dump::<data_value::Entity, _>(&txn, data_value::Column::IndicatorId, "data_values", out, &mut s).await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -206,6 +220,11 @@ impl Db {
                     load::<schedule_participant::Entity, schedule_participant::ActiveModel>(&txn, rows).await?
                 }
                 "schedule_changes" => load::<schedule_change::Entity, schedule_change::ActiveModel>(&txn, rows).await?,
+                "indicators" => load::<indicator::Entity, indicator::ActiveModel>(&txn, rows).await?,
+                "indicator_targets" => {
+                    load::<indicator_target::Entity, indicator_target::ActiveModel>(&txn, rows).await?
+                }
+                "data_values" => load::<data_value::Entity, data_value::ActiveModel>(&txn, rows).await?,
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -229,6 +248,7 @@ impl Db {
                 "outbox",
                 "schedule_events",
                 "schedule_changes",
+                "indicators",
             ],
         )
         .await?;

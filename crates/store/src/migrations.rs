@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(Notify),
             Box::new(Schedules),
             Box::new(WorkAtScale),
+            Box::new(Indicators),
         ]
     }
 }
@@ -700,6 +701,88 @@ impl MigrationTrait for WorkAtScale {
                 .to_owned(),
         )
         .await?;
+        Ok(())
+    }
+}
+
+/// Indicators (chỉ tiêu): definitions, targets per unit and period, recorded values.
+/// `idx_data_values_rollup` carries every column a roll-up reads (indicator, period start,
+/// unit, value), so the national figure of one indicator for one year is one index range.
+struct Indicators;
+
+impl MigrationName for Indicators {
+    fn name(&self) -> &str {
+        "m20261123_000008_indicators"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Indicators {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("indicators")
+                .col(big_pk_auto("id"))
+                .col(text_uniq("code"))
+                .col(text("name"))
+                .col(text("description"))
+                .col(text("unit"))
+                .col(text("value_type"))
+                .col(text("period_type"))
+                .col(text("aggregation_json"))
+                .col(text_null("formula"))
+                .col(double_null("expected_min"))
+                .col(double_null("expected_max"))
+                .col(text_null("cite"))
+                .col(integer("row_version"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("indicator_targets")
+                .col(big_integer("indicator_id"))
+                .col(big_integer("org_id"))
+                .col(text("period"))
+                .col(double("value"))
+                .col(text_null("note"))
+                .col(big_integer("set_by"))
+                .col(timestamp_with_time_zone("set_at"))
+                .primary_key(Index::create().col("indicator_id").col("org_id").col("period"))
+                .foreign_key(ForeignKey::create().from("indicator_targets", "indicator_id").to("indicators", "id"))
+                .foreign_key(ForeignKey::create().from("indicator_targets", "org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("data_values")
+                .col(big_integer("indicator_id"))
+                .col(big_integer("org_id"))
+                .col(text("period"))
+                .col(date("period_start"))
+                .col(small_integer("period_months"))
+                .col(double_null("value"))
+                .col(text_null("text_value"))
+                .col(text_null("comment"))
+                .col(boolean("flagged"))
+                .col(big_integer("stored_by"))
+                .col(timestamp_with_time_zone("stored_at"))
+                .primary_key(Index::create().col("indicator_id").col("org_id").col("period"))
+                .foreign_key(ForeignKey::create().from("data_values", "indicator_id").to("indicators", "id"))
+                .foreign_key(ForeignKey::create().from("data_values", "org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "data_values",
+            "idx_data_values_rollup",
+            &["indicator_id", "period_start", "period_months", "org_id", "value"],
+            false,
+        ))
+        .await?;
+        m.create_index(index("data_values", "idx_data_values_flagged", &["flagged", "indicator_id"], false)).await?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! `impl domain::repo::Store for Db`.
 
+mod indicators;
 mod notify;
 mod schedule;
 mod work;

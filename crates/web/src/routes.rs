@@ -200,6 +200,8 @@ pub fn route_table() -> Vec<RouteDef> {
         r("POST", "/api/v1/tasks/{id}/evidence", Scoped, post(api::work::add_evidence)),
         r("GET", "/api/v1/evidence/{id}", Scoped, get(api::work::evidence_file)),
         r("GET", "/api/v1/national/{framework_id}", Scoped, get(api::work::national)),
+        r("GET", "/api/v1/indicators", SignedIn, get(api::indicators::list)),
+        upload(r("POST", "/api/v1/dataValueSets", Scoped, post(api::indicators::import))),
         r("GET", "/api/v1/schedules", Scoped, get(api::schedule::list)),
         r("POST", "/api/v1/schedules", Scoped, post(api::schedule::create)),
         r("GET", "/api/v1/schedules/events/{id}", Scoped, get(api::schedule::show)),

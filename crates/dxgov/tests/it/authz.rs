@@ -453,6 +453,18 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, _) = ctx.api(M::GET, &format!("/api/v1/evidence/{}", ctx.b_evidence), None).await;
                 assert!(denied(st), "{key}: {st}");
             }
+            "GET /api/v1/indicators" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, _) = ctx.api(M::GET, "/api/v1/indicators", None).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+            }
+            "POST /api/v1/dataValueSets" => {
+                // Figures for B's province: a conflict naming the unit, and nothing written.
+                let set = json!({"dataValues": [{"dataElement": "CHI_CNTT", "period": "2026", "orgUnit": "01", "value": "100"}]});
+                let (st, body) = ctx.api(M::POST, "/api/v1/dataValueSets", Some(set)).await;
+                assert_eq!(st, StatusCode::CONFLICT, "{key}: {body}");
+                assert!(body.contains("không có quyền"), "{body}");
+            }
             "GET /api/v1/national/{framework_id}" => {
                 // A province's admin is not the national authority.
                 let (st, _) = ctx.api(M::GET, &format!("/api/v1/national/{}", ctx.framework), None).await;

@@ -1,0 +1,200 @@
+//! Indicators (chỉ tiêu): the shipped definitions, and values imported as DHIS2 data value sets
+//! (all rows or none, every conflict named) or exported the same way.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::Services;
+use super::work::require_path;
+use crate::auth::{Action, Principal};
+use crate::indicators::{Dhis2DataValue, Indicator, Period, Value, parse_dhis2_value, shipped_indicators};
+use crate::org::OrgUnit;
+use crate::repo::indicators::{StoredIndicator, ValueRecord, WriteCounts};
+use crate::{DomainError, Result};
+
+/// Rows one data value set may carry (a year of one province's monthly figures is far less).
+pub const MAX_IMPORT_ROWS: usize = 500_000;
+
+/// DHIS2's import summary: counts, and every conflict with the row it came from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub response_type: &'static str,
+    /// SUCCESS, or ERROR when any row conflicts (then nothing is written).
+    pub status: &'static str,
+    pub description: String,
+    pub import_count: ImportCount,
+    pub conflicts: Vec<ImportConflict>,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct ImportCount {
+    pub imported: u64,
+    pub updated: u64,
+    pub ignored: u64,
+    pub deleted: u64,
+}
+
+/// One problem: the row (1-based, in file order), what it names and what is wrong.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportConflict {
+    pub row: usize,
+    pub object: String,
+    pub value: String,
+}
+
+impl Services {
+    /// Adds the shipped indicator definitions that are not stored yet; returns how many.
+    pub async fn load_indicators(&self) -> Result<u64> {
+        let stored: Vec<String> =
+            self.store.indicator_list().await?.into_iter().map(|i| i.def.code.to_string()).collect();
+        let mut added = 0;
+        for def in shipped_indicators()? {
+            if stored.iter().any(|c| c == def.code.as_str()) {
+                continue;
+            }
+            let mut audit = self.draft(None, "indicator.load", "indicator");
+            audit.entity_id = Some(def.code.to_string());
+            self.store.indicator_save(&def, None, self.clock.now(), audit).await?;
+            added += 1;
+        }
+        Ok(added)
+    }
+
+    /// Indicator definitions are national reference data: every signed-in user may read them.
+    pub async fn indicators(&self) -> Result<Vec<StoredIndicator>> {
+        self.store.indicator_list().await
+    }
+
+    /// Imports a DHIS2 data value set: every row is checked (indicator, period of the
+    /// indicator's type, unit, the actor's right to enter figures for it, the value's type);
+    /// any conflict writes nothing. With `dry_run` the counts come back and nothing is written.
+    pub async fn import_data_values(
+        &self,
+        actor: &Principal,
+        rows: &[Dhis2DataValue],
+        dry_run: bool,
+    ) -> Result<ImportSummary> {
+        if rows.len() > MAX_IMPORT_ROWS {
+            return Err(DomainError::invalid(
+                "dataValues",
+                format!("tối đa {MAX_IMPORT_ROWS} giá trị mỗi lần nhập, tệp có {}", rows.len()),
+            ));
+        }
+        let indicators: HashMap<String, StoredIndicator> =
+            self.store.indicator_list().await?.into_iter().map(|i| (i.def.code.to_string(), i)).collect();
+        // Units looked up once per (code, period end): the unit valid at the period's close (a
+        // 2025 yearly figure of code 51 belongs to the province after the July 2025 merger).
+        let mut units: HashMap<(String, chrono::NaiveDate), Option<OrgUnit>> = HashMap::new();
+        let mut records = Vec::with_capacity(rows.len());
+        let mut conflicts = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            let n = i + 1;
+            let mut conflict = |object: &str, value: String| {
+                conflicts.push(ImportConflict { row: n, object: object.to_string(), value })
+            };
+            let Some(ind) = indicators.get(row.data_element.trim()) else {
+                conflict(&row.data_element, format!("dataElement: không có chỉ tiêu mã '{}'", row.data_element));
+                continue;
+            };
+            let period = match Period::parse(&row.period) {
+                Ok(p) => p,
+                Err(e) => {
+                    conflict(&row.period, format!("period: {}", message(&e)));
+                    continue;
+                }
+            };
+            if period.period_type() != ind.def.period_type {
+                conflict(
+                    &row.period,
+                    format!(
+                        "period: chỉ tiêu {} báo cáo theo kỳ {}, không theo kỳ {}",
+                        ind.def.code,
+                        ind.def.period_type.label().to_lowercase(),
+                        period.period_type().label().to_lowercase()
+                    ),
+                );
+                continue;
+            }
+            let key = (row.org_unit.trim().to_string(), period.end());
+            if !units.contains_key(&key) {
+                let found = self.org_by_code(&key.0, Some(period.end())).await.ok();
+                units.insert(key.clone(), found);
+            }
+            let Some(unit) = units.get(&key).cloned().flatten() else {
+                conflict(&row.org_unit, format!("orgUnit: không có đơn vị mã '{}'", row.org_unit));
+                continue;
+            };
+            if require_path(actor, Action::EditWork, &unit.path).is_err() {
+                conflict(&row.org_unit, format!("orgUnit: không có quyền nhập số liệu cho {}", unit.name));
+                continue;
+            }
+            if ind.def.formula.is_some() {
+                conflict(&row.data_element, format!("dataElement: {} được tính theo công thức", ind.def.code));
+                continue;
+            }
+            let value = match parse_dhis2_value(ind.def.value_type, &row.value) {
+                Ok(v) => v,
+                Err(e) => {
+                    conflict(&row.value, format!("value: {}", message(&e)));
+                    continue;
+                }
+            };
+            records.push(record(ind, unit.id, &period, &value, row.comment.as_deref()));
+        }
+        if !conflicts.is_empty() {
+            return Ok(ImportSummary {
+                response_type: "ImportSummary",
+                status: "ERROR",
+                description: format!("Không nhập giá trị nào: {} dòng có lỗi", conflicts.len()),
+                import_count: ImportCount { ignored: rows.len() as u64, ..Default::default() },
+                conflicts,
+                dry_run,
+            });
+        }
+        let mut audit = self.draft(Some(&actor.user), "data_values.import", "data_value");
+        audit.after = Some(json!({ "rows": rows.len() }));
+        let WriteCounts { imported, updated, ignored } =
+            self.store.values_write(&records, actor.user.id, self.clock.now(), dry_run, audit).await?;
+        Ok(ImportSummary {
+            response_type: "ImportSummary",
+            status: "SUCCESS",
+            description: if dry_run { "Chạy thử: chưa ghi gì".into() } else { "Đã nhập".into() },
+            import_count: ImportCount { imported, updated, ignored, deleted: 0 },
+            conflicts,
+            dry_run,
+        })
+    }
+}
+
+/// The row storage keeps for `value`: numbers and yes/no as a number, text as text, and the
+/// out-of-range flag.
+fn record(ind: &StoredIndicator, org_id: i64, period: &Period, value: &Value, comment: Option<&str>) -> ValueRecord {
+    let def: &Indicator = &ind.def;
+    ValueRecord {
+        indicator_id: ind.id,
+        org_id,
+        period: period.code(),
+        period_start: period.start(),
+        period_months: period.period_type().months() as i16,
+        value: value.as_number(),
+        text_value: match value {
+            Value::Text(t) => Some(t.clone()),
+            _ => None,
+        },
+        comment: comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string),
+        flagged: def.range_flag(value).is_some(),
+    }
+}
+
+/// The Vietnamese message of a field error (other errors as they print).
+fn message(e: &DomainError) -> String {
+    match e {
+        DomainError::Invalid { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,117 @@
+//! Indicators: the shipped definitions, and DHIS2 data value sets imported all or nothing (every
+//! conflict named by row), with `dryRun`, counts of new, changed and unchanged values, and the
+//! out-of-range flag.
+
+use domain::repo::indicators::IndicatorStore;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{PASSWORD, TestApp};
+
+fn set(rows: &[(&str, &str, &str, &str)]) -> Value {
+    json!({ "dataValues": rows.iter().map(|(de, pe, ou, v)| json!({
+        "dataElement": de, "period": pe, "orgUnit": ou, "value": v, "comment": "Số liệu của Sở"
+    })).collect::<Vec<_>>() })
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    app.api(token, Method::POST, path, Some(body)).await
+}
+
+#[tokio::test]
+async fn the_shipped_indicators_are_loaded_once_with_their_seed_citations() {
+    let app = TestApp::spawn().await;
+    let token = app.token("a.officer", PASSWORD).await;
+    let list = app.get_json(&token, "/api/v1/indicators").await;
+    let list = list.as_array().unwrap();
+    assert!(list.len() >= 20, "{}", list.len());
+    let attt = list.iter().find(|i| i["code"] == "TY_LE_CHI_ATTT_CNTT").expect("the 10 % rule's ratio");
+    assert_eq!(attt["aggregation"]["kind"], "ratio_of_sums", "{attt}");
+    assert!(list.iter().all(|i| i["cite"].as_str().is_some_and(|c| c.contains("_"))), "every one cites its seed");
+    let app = app.restart().await;
+    let again = app.get_json(&token, "/api/v1/indicators").await;
+    assert_eq!(again.as_array().unwrap().len(), list.len(), "a restart adds nothing twice");
+}
+
+#[tokio::test]
+async fn a_data_value_set_imports_whole_counts_changes_and_flags_values_out_of_range() {
+    let app = TestApp::spawn().await;
+    let token = app.token("a.admin", PASSWORD).await;
+    let rows = [
+        ("CHI_CNTT", "2025", "51", "12500.5"),
+        ("CHI_ATTT", "2025", "51", "1300"),
+        ("TONG_CHI_NS", "2025", "51", "900000"),
+    ];
+
+    // A dry run counts and writes nothing.
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets?dryRun=true", set(&rows)).await;
+    assert_eq!(st, StatusCode::OK, "{s}");
+    assert_eq!((s["status"].as_str(), s["dryRun"].as_bool()), (Some("SUCCESS"), Some(true)));
+    assert_eq!(s["importCount"]["imported"], 3);
+    let year = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+    let ids: Vec<i64> = app.app.db.indicator_list().await.unwrap().iter().map(|i| i.id).collect();
+    assert!(app.app.db.value_points(&ids, year(2025), year(2026)).await.unwrap().is_empty(), "dry run wrote");
+
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
+    assert_eq!(
+        (st, &s["importCount"]),
+        (StatusCode::OK, &json!({"imported": 3, "updated": 0, "ignored": 0, "deleted": 0}))
+    );
+    let points = app.app.db.value_points(&ids, year(2025), year(2026)).await.unwrap();
+    assert_eq!(points.len(), 3);
+    assert!(points.iter().any(|p| p.value == 12500.5), "a DHIS2 decimal point: {points:?}");
+
+    // Again with one figure changed: one update, two unchanged.
+    let changed = [rows[0], ("CHI_ATTT", "2025", "51", "1350"), rows[2]];
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&changed)).await;
+    assert_eq!(
+        (st, &s["importCount"]),
+        (StatusCode::OK, &json!({"imported": 0, "updated": 1, "ignored": 2, "deleted": 0}))
+    );
+
+    // A ratio computed by its formula takes no typed value: the conflict says so.
+    let (st, s) =
+        post(&app, &token, "/api/v1/dataValueSets", set(&[("TY_LE_HO_SO_TOAN_TRINH", "202511", "51", "130")])).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{s}");
+    assert!(s["conflicts"][0]["value"].as_str().unwrap().contains("công thức"), "{s}");
+    // A negative count is stored, flagged for the data-quality page.
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&[("SO_HTTT", "2025", "51", "-3")])).await;
+    assert_eq!(st, StatusCode::OK, "{s}");
+    let flagged = app.app.db.flagged_values(10).await.unwrap();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0].record.value, Some(-3.0));
+}
+
+#[tokio::test]
+async fn a_data_value_set_with_bad_rows_writes_nothing_and_names_each_conflict() {
+    let app = TestApp::spawn().await;
+    let token = app.token("a.admin", PASSWORD).await;
+    let rows = [
+        ("CHI_CNTT", "2025", "51", "100"),  // good
+        ("KHONG_CO", "2025", "51", "1"),    // unknown indicator
+        ("CHI_CNTT", "2025Q1", "51", "1"),  // a quarter for a yearly indicator
+        ("CHI_CNTT", "2025", "99999", "1"), // unknown unit
+        ("CHI_CNTT", "2025", "51", "mười"), // not a number
+        ("CHI_CNTT", "2025", "01", "5"),    // Hà Nội: not A's to fill
+        ("CHI_CNTT", "20251", "51", "5"),   // no such period
+    ];
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{s}");
+    assert_eq!(s["status"], "ERROR");
+    assert_eq!(s["importCount"], json!({"imported": 0, "updated": 0, "ignored": 7, "deleted": 0}));
+    let conflicts: Vec<(u64, String)> = s["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["row"].as_u64().unwrap(), c["value"].as_str().unwrap().split(':').next().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        conflicts,
+        [(2, "dataElement"), (3, "period"), (4, "orgUnit"), (5, "value"), (6, "orgUnit"), (7, "period")]
+            .map(|(r, f)| (r, f.to_string()))
+    );
+    assert!(s["conflicts"][1]["value"].as_str().unwrap().contains("theo kỳ năm"), "{s}");
+    let ids: Vec<i64> = app.app.db.indicator_list().await.unwrap().iter().map(|i| i.id).collect();
+    let y = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+    assert!(app.app.db.value_points(&ids, y(2025), y(2026)).await.unwrap().is_empty(), "the good row was not written");
+}
