@@ -171,6 +171,72 @@ impl Services {
     }
 }
 
+/// Which values to export: indicators by code (none = all), values whose period lies inside
+/// `period`, of the unit `org_unit` or, with `children`, of every unit under it.
+#[derive(Debug, Clone, Default)]
+pub struct DataValueQuery {
+    pub data_elements: Vec<String>,
+    pub period: String,
+    pub org_unit: String,
+    pub children: bool,
+}
+
+impl Services {
+    /// Values as a DHIS2 data value set, for a unit the actor may read (or its subtree).
+    pub async fn export_data_values(&self, actor: &Principal, q: &DataValueQuery) -> Result<Vec<Dhis2DataValue>> {
+        let period = Period::parse(&q.period)?;
+        let unit = self
+            .org_by_code(q.org_unit.trim(), Some(period.end()))
+            .await
+            .map_err(|_| DomainError::invalid("orgUnit", format!("không có đơn vị mã '{}'", q.org_unit.trim())))?;
+        require_path(actor, Action::ReadWork, &unit.path)?;
+        let all = self.store.indicator_list().await?;
+        let wanted: Vec<&StoredIndicator> = if q.data_elements.is_empty() {
+            all.iter().collect()
+        } else {
+            q.data_elements
+                .iter()
+                .map(|c| {
+                    all.iter().find(|i| i.def.code.as_str() == c.trim()).ok_or_else(|| {
+                        DomainError::invalid("dataElement", format!("không có chỉ tiêu mã '{}'", c.trim()))
+                    })
+                })
+                .collect::<Result<_>>()?
+        };
+        let ids: Vec<i64> = wanted.iter().map(|i| i.id).collect();
+        let only = (!q.children).then(|| vec![unit.id]);
+        let values = self.store.values_in(&ids, only.as_deref(), period.start(), period.end()).await?;
+        let months = period.period_type().months() as i16;
+        let mut org_ids: Vec<i64> = values.iter().map(|v| v.record.org_id).collect();
+        org_ids.sort_unstable();
+        org_ids.dedup();
+        let orgs: HashMap<i64, OrgUnit> = self.store.org_many(&org_ids).await?.into_iter().map(|o| (o.id, o)).collect();
+        Ok(values
+            .into_iter()
+            .filter(|v| v.record.period_months <= months)
+            .filter_map(|v| {
+                let org = orgs.get(&v.record.org_id).filter(|o| o.path.starts_with(&unit.path))?;
+                let ind = wanted.iter().find(|i| i.id == v.record.indicator_id)?;
+                let value = match (&v.record.text_value, v.record.value) {
+                    (Some(t), _) => t.clone(),
+                    (None, Some(x)) if ind.def.value_type == crate::indicators::ValueType::YesNo => {
+                        (x != 0.0).to_string()
+                    }
+                    (None, Some(x)) => x.to_string(),
+                    (None, None) => return None,
+                };
+                Some(Dhis2DataValue {
+                    data_element: ind.def.code.to_string(),
+                    period: v.record.period.clone(),
+                    org_unit: org.code.as_str().to_string(),
+                    value,
+                    comment: v.record.comment.clone(),
+                })
+            })
+            .collect())
+    }
+}
+
 /// The row storage keeps for `value`: numbers and yes/no as a number, text as text, and the
 /// out-of-range flag.
 fn record(ind: &StoredIndicator, org_id: i64, period: &Period, value: &Value, comment: Option<&str>) -> ValueRecord {

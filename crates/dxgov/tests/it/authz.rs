@@ -458,6 +458,11 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, _) = ctx.api(M::GET, "/api/v1/indicators", None).await;
                 assert_eq!(st, StatusCode::OK, "{key}");
             }
+            "GET /api/v1/dataValueSets" => {
+                let (st, body) =
+                    ctx.api(M::GET, "/api/v1/dataValueSets?period=2026&orgUnit=01&children=true", None).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
             "POST /api/v1/dataValueSets" => {
                 // Figures for B's province: a conflict naming the unit, and nothing written.
                 let set = json!({"dataValues": [{"dataElement": "CHI_CNTT", "period": "2026", "orgUnit": "01", "value": "100"}]});

@@ -115,3 +115,31 @@ async fn a_data_value_set_with_bad_rows_writes_nothing_and_names_each_conflict()
     let y = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
     assert!(app.app.db.value_points(&ids, y(2025), y(2026)).await.unwrap().is_empty(), "the good row was not written");
 }
+
+#[tokio::test]
+async fn a_data_value_set_exported_imports_again_unchanged() {
+    let app = TestApp::spawn().await;
+    let token = app.token("a.admin", PASSWORD).await;
+    let rows = [
+        ("SO_HO_SO_TTHC", "202601", "51", "1520"),
+        ("SO_HO_SO_TTHC", "202602", "51", "1388"),
+        ("SO_HO_SO_TTHC_TOAN_TRINH", "202601", "51", "912"),
+        ("SO_HTTT", "2026", "51", "42"),
+    ];
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
+    assert_eq!(st, StatusCode::OK, "{s}");
+    let out = app.get_json(&token, "/api/v1/dataValueSets?period=2026&orgUnit=51&children=true").await;
+    let values = out["dataValues"].as_array().unwrap();
+    assert_eq!(values.len(), 4, "{out}");
+    assert!(values.iter().all(|v| v["orgUnit"] == "51" && v["comment"] == "Số liệu của Sở"), "{out}");
+    let q1 = app.get_json(&token, "/api/v1/dataValueSets?period=2026Q1&orgUnit=51&dataElement=SO_HO_SO_TTHC").await;
+    assert_eq!(q1["dataValues"].as_array().unwrap().len(), 2, "the two months of the quarter: {q1}");
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", out.clone()).await;
+    assert_eq!(
+        (st, &s["importCount"]),
+        (StatusCode::OK, &json!({"imported": 0, "updated": 0, "ignored": 4, "deleted": 0}))
+    );
+    let b = app.token("b.admin", PASSWORD).await;
+    let (st, _) = app.api(&b, Method::GET, "/api/v1/dataValueSets?period=2026&orgUnit=51", None).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "Hà Nội reads none of Quảng Ngãi's figures");
+}

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::indicators::{AggregationRule, Dhis2DataValue, PeriodType, Unit, ValueType};
-use domain::services::indicators::ImportSummary;
+use domain::services::indicators::{DataValueQuery, ImportSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -85,4 +85,51 @@ pub async fn import(
     let summary = state.services.import_data_values(&p, &set.data_values, q.dry_run).await?;
     let status = if summary.status == "SUCCESS" { StatusCode::OK } else { StatusCode::CONFLICT };
     Ok((status, Json(summary)).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportParams {
+    /// Indicator codes, comma-separated (none: every indicator).
+    pub data_element: Option<String>,
+    /// A period (`2026`, `2026Q1`, `202601`…): the values inside it.
+    pub period: String,
+    /// The unit's code.
+    pub org_unit: String,
+    /// `true`: every unit under it too.
+    #[serde(default)]
+    pub children: bool,
+}
+
+/// The values of a unit (or its subtree) inside a period, as a DHIS2 data value set.
+#[utoipa::path(get, path = "/api/v1/dataValueSets", params(ExportParams),
+    responses((status = 200, body = DataValueSetOut), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Query(q): Query<ExportParams>,
+) -> ApiResult<DataValueSetOut> {
+    let query = DataValueQuery {
+        data_elements: q
+            .data_element
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        period: q.period,
+        org_unit: q.org_unit,
+        children: q.children,
+    };
+    Ok(Json(DataValueSetOut { data_values: state.services.export_data_values(&p, &query).await? }))
+}
+
+/// A data value set as exported.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DataValueSetOut {
+    pub data_values: Vec<Dhis2DataValue>,
 }
