@@ -38,7 +38,7 @@ use crate::error::{ApiError, EdgeError};
         notify::inbox, notify::mark_read, notify::rotate_feed, notify::feed, notify::calendar_days, notify::put_day,
         notify::delete_day, notify::reminder_rules, notify::set_reminder_rules,
         kpi::report, kpi::person, kpi::export, kpi::weights, kpi::set_weights,
-        indicators::list, indicators::import, indicators::export,
+        indicators::list, indicators::import, indicators::export, indicators::rollup,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

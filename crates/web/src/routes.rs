@@ -203,6 +203,7 @@ pub fn route_table() -> Vec<RouteDef> {
         r("GET", "/api/v1/indicators", SignedIn, get(api::indicators::list)),
         upload(r("POST", "/api/v1/dataValueSets", Scoped, post(api::indicators::import))),
         r("GET", "/api/v1/dataValueSets", Scoped, get(api::indicators::export)),
+        r("GET", "/api/v1/indicators/{code}/rollup", Scoped, get(api::indicators::rollup)),
         r("GET", "/api/v1/schedules", Scoped, get(api::schedule::list)),
         r("POST", "/api/v1/schedules", Scoped, post(api::schedule::create)),
         r("GET", "/api/v1/schedules/events/{id}", Scoped, get(api::schedule::show)),

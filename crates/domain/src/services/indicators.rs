@@ -237,6 +237,175 @@ impl Services {
     }
 }
 
+/// Which structure a roll-up follows: today's units (values of dissolved units counted for
+/// their successors) or the units as they stood at the period's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Structure {
+    #[default]
+    Now,
+    Then,
+}
+
+/// One indicator for one period, over a unit's subtree, with one row per direct child.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RollUp {
+    pub indicator: String,
+    pub name: String,
+    pub period: String,
+    pub period_label: String,
+    pub structure: Structure,
+    /// The day whose structure the figures follow.
+    pub as_of: chrono::NaiveDate,
+    pub org: crate::work::OrgRef,
+    pub value: Option<f64>,
+    /// `1.234,5` as a Vietnamese reader expects it.
+    pub value_label: String,
+    /// Values recorded (units × periods) that went into the figure.
+    pub inputs: usize,
+    pub children: Vec<RollUpRow>,
+    /// How dissolved and split units count, in the UI's words.
+    pub rule: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RollUpRow {
+    pub org: crate::work::OrgRef,
+    pub value: Option<f64>,
+    pub value_label: String,
+}
+
+impl Services {
+    /// Rolls one indicator up over a unit's subtree for any period at least as long as the
+    /// indicator's: every value whose period lies inside, from every unit under it, combined by
+    /// the indicator's rule (ratios from the sums of their numerator and denominator). With
+    /// [`Structure::Now`], values recorded for units dissolved since count for their successors.
+    pub async fn roll_up(
+        &self,
+        actor: &Principal,
+        code: &str,
+        period: &str,
+        org: &str,
+        structure: Structure,
+    ) -> Result<RollUp> {
+        use crate::indicators::{Attributed, Contribution, Successor, attribute, format_number, roll_up};
+        let all = self.store.indicator_list().await?;
+        let ind = all
+            .iter()
+            .find(|i| i.def.code.as_str() == code.trim())
+            .ok_or_else(|| DomainError::not_found("chỉ tiêu", code.trim().to_string()))?;
+        let period = Period::parse(period)?;
+        if period.period_type().months() < ind.def.period_type.months() {
+            return Err(DomainError::invalid(
+                "period",
+                format!(
+                    "chỉ tiêu báo cáo theo kỳ {}, không tổng hợp cho kỳ ngắn hơn",
+                    ind.def.period_type.label().to_lowercase()
+                ),
+            ));
+        }
+        let as_of = match structure {
+            Structure::Now => self.clock.today(),
+            Structure::Then => period.end(),
+        };
+        let unit = self
+            .org_by_code(org.trim(), Some(as_of))
+            .await
+            .map_err(|_| DomainError::invalid("org", format!("không có đơn vị mã '{}'", org.trim())))?;
+        require_path(actor, Action::ReadWork, &unit.path)?;
+
+        // The inputs: the indicator's own values, or those of the indicators its rule reads.
+        let id_of = |c: &crate::indicators::IndicatorCode| all.iter().find(|i| &i.def.code == c).map(|i| i.id);
+        let (numerator, denominator, weight) = match &ind.def.aggregation {
+            crate::indicators::AggregationRule::RatioOfSums { numerator, denominator, .. } => {
+                (id_of(numerator), id_of(denominator), None)
+            }
+            crate::indicators::AggregationRule::WeightedAverage { weight } => (None, None, id_of(weight)),
+            _ => (None, None, None),
+        };
+        let ids: Vec<i64> = [Some(ind.id), numerator, denominator, weight].into_iter().flatten().collect();
+        let months = period.period_type().months() as i16;
+        let points = self.store.value_points(&ids, period.start(), period.end()).await?;
+        let mut inputs: HashMap<(i64, chrono::NaiveDate, i16), Contribution> = HashMap::new();
+        for p in points.iter().filter(|p| p.period_months <= months) {
+            let c = inputs.entry((p.org_id, p.period_start, p.period_months)).or_default();
+            if p.indicator_id == ind.id {
+                c.value = Some(p.value);
+            }
+            if Some(p.indicator_id) == numerator {
+                c.numerator = Some(p.value);
+            }
+            if Some(p.indicator_id) == denominator {
+                c.denominator = Some(p.value);
+            }
+            if Some(p.indicator_id) == weight {
+                c.weight = Some(p.value);
+            }
+        }
+        let values: Vec<(i64, Contribution)> = inputs.iter().map(|((org, _, _), c)| (*org, *c)).collect();
+
+        // Units met on the way (recorded ones, then successors along the chains), by id.
+        let mut units: HashMap<i64, OrgUnit> = HashMap::new();
+        let mut links: HashMap<i64, Vec<Successor>> = HashMap::new();
+        let mut pending: Vec<i64> = values.iter().map(|(o, _)| *o).collect();
+        while !pending.is_empty() {
+            pending.sort_unstable();
+            pending.dedup();
+            pending.retain(|id| !units.contains_key(id));
+            let found = self.store.org_many(&pending).await?;
+            let dissolved: Vec<i64> = found.iter().filter(|u| !u.is_valid_on(as_of)).map(|u| u.id).collect();
+            units.extend(found.into_iter().map(|u| (u.id, u)));
+            pending.clear();
+            if structure == Structure::Now && !dissolved.is_empty() {
+                for (old, new) in self.store.org_successor_links(&dissolved).await? {
+                    links.entry(old).or_default().push(Successor::new(new));
+                    pending.push(new);
+                }
+            }
+        }
+        let attributed: Vec<Attributed> =
+            attribute(&ind.def.aggregation, &values, |org| links.get(&org).cloned().unwrap_or_default())?;
+        let path_of = |id: i64| units.get(&id).map(|u| u.path.as_str()).unwrap_or("");
+        let label = |v: Option<f64>| v.map(format_number).unwrap_or_else(|| "—".into());
+        let value = roll_up(&ind.def.aggregation, &attributed, |id| path_of(id).starts_with(&unit.path));
+        let children = self
+            .store
+            .org_list(&crate::org::OrgQuery {
+                parent_id: Some(unit.id),
+                as_of: Some(as_of),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await?
+            .items;
+        let children = children
+            .into_iter()
+            .map(|c| {
+                let v = roll_up(&ind.def.aggregation, &attributed, |id| path_of(id).starts_with(&c.path));
+                RollUpRow {
+                    org: crate::work::OrgRef { id: c.id, code: c.code.clone(), name: c.name.clone() },
+                    value: v,
+                    value_label: label(v),
+                }
+            })
+            .collect();
+        Ok(RollUp {
+            indicator: ind.def.code.to_string(),
+            name: ind.def.name.clone(),
+            period: period.code(),
+            period_label: period.label(),
+            structure,
+            as_of,
+            org: crate::work::OrgRef { id: unit.id, code: unit.code.clone(), name: unit.name.clone() },
+            value,
+            value_label: label(value),
+            inputs: values.len(),
+            children,
+            rule: crate::indicators::RESTRUCTURING_RULE_VI,
+        })
+    }
+}
+
 /// The row storage keeps for `value`: numbers and yes/no as a number, text as text, and the
 /// out-of-range flag.
 fn record(ind: &StoredIndicator, org_id: i64, period: &Period, value: &Value, comment: Option<&str>) -> ValueRecord {

@@ -458,6 +458,10 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, _) = ctx.api(M::GET, "/api/v1/indicators", None).await;
                 assert_eq!(st, StatusCode::OK, "{key}");
             }
+            "GET /api/v1/indicators/{code}/rollup" => {
+                let (st, body) = ctx.api(M::GET, "/api/v1/indicators/CHI_CNTT/rollup?period=2026&org=01", None).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
             "GET /api/v1/dataValueSets" => {
                 let (st, body) =
                     ctx.api(M::GET, "/api/v1/dataValueSets?period=2026&orgUnit=01&children=true", None).await;

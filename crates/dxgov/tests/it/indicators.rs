@@ -143,3 +143,64 @@ async fn a_data_value_set_exported_imports_again_unchanged() {
     let (st, _) = app.api(&b, Method::GET, "/api/v1/dataValueSets?period=2026&orgUnit=51", None).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "Hà Nội reads none of Quảng Ngãi's figures");
 }
+
+/// Worked example across the 2025 merger of Quảng Ngãi (51) and Kon Tum (62) into Quảng Ngãi:
+/// 2024 figures recorded for the two old provinces count for the new one "as of now", and only
+/// for each old province "as of then". The security/IT spending ratio is the ratio of the sums
+/// (1.000 / 10.000 + 50 / 1.000 → 9,55 %), not the mean of the two ratios (7,5 %).
+#[tokio::test]
+async fn a_roll_up_counts_merged_provinces_for_their_successor_and_takes_the_ratio_of_sums() {
+    let app = TestApp::spawn().await;
+    let s = app.services();
+    s.seed_user("dieuphoi", "Cơ quan điều phối", "VN", domain::auth::Role::Coordinator, "VN", PASSWORD).await.unwrap();
+    s.seed_user("quantri", "Quản trị toàn quốc", "VN", domain::auth::Role::Admin, "VN", PASSWORD).await.unwrap();
+    let national = app.token("dieuphoi", PASSWORD).await;
+    let admin = app.token("quantri", PASSWORD).await;
+    let rows = [
+        ("CHI_CNTT", "2024", "51", "10000"),
+        ("CHI_ATTT", "2024", "51", "1000"),
+        ("CHI_CNTT", "2024", "62", "1000"),
+        ("CHI_ATTT", "2024", "62", "50"),
+    ];
+    // 2024 belongs to the old structure: the codes name the two old provinces.
+    let (st, sum) = post(&app, &admin, "/api/v1/dataValueSets", set(&rows)).await;
+    assert_eq!(st, StatusCode::OK, "{sum}");
+
+    let now = app.get_json(&national, "/api/v1/indicators/CHI_CNTT/rollup?period=2024&org=51").await;
+    assert_eq!((now["value"].as_f64(), now["structure"].as_str()), (Some(11000.0), Some("now")), "{now}");
+    assert_eq!(now["value_label"], "11.000");
+    let ratio = app.get_json(&national, "/api/v1/indicators/TY_LE_CHI_ATTT_CNTT/rollup?period=2024&org=51").await;
+    let r = ratio["value"].as_f64().unwrap();
+    assert!((r - 1050.0 / 11000.0 * 100.0).abs() < 1e-9, "ratio of sums 9,55 %, not 7,5 %: {ratio}");
+    let country = app.get_json(&national, "/api/v1/indicators/CHI_CNTT/rollup?period=2024&org=VN").await;
+    assert_eq!(country["value"].as_f64(), Some(11000.0), "{country}");
+    let row = country["children"].as_array().unwrap().iter().find(|c| c["org"]["code"] == "51").unwrap();
+    assert_eq!(row["value"].as_f64(), Some(11000.0), "the new province's row: {row}");
+    assert!(country["children"].as_array().unwrap().iter().all(|c| c["org"]["code"] != "62"), "Kon Tum is gone now");
+
+    let then = app.get_json(&national, "/api/v1/indicators/CHI_CNTT/rollup?period=2024&org=51&structure=then").await;
+    assert_eq!(then["value"].as_f64(), Some(10000.0), "the old Quảng Ngãi alone: {then}");
+    let country_then =
+        app.get_json(&national, "/api/v1/indicators/CHI_CNTT/rollup?period=2024&org=VN&structure=then").await;
+    let kon_tum = country_then["children"].as_array().unwrap().iter().find(|c| c["org"]["code"] == "62").unwrap();
+    assert_eq!(kon_tum["value"].as_f64(), Some(1000.0), "{kon_tum}");
+}
+
+/// A commune split in two (old 00556 → new 00541 and 00562): its additive figures go half to
+/// each successor, as the stated rule says when the decision states no shares.
+#[tokio::test]
+async fn a_split_communes_figures_are_shared_between_its_successors() {
+    let app = TestApp::spawn().await;
+    let s = app.services();
+    s.seed_user("quantri", "Quản trị toàn quốc", "VN", domain::auth::Role::Admin, "VN", PASSWORD).await.unwrap();
+    let admin = app.token("quantri", PASSWORD).await;
+    let (st, sum) = post(&app, &admin, "/api/v1/dataValueSets", set(&[("SO_MAY_TINH", "2024", "00556", "40")])).await;
+    assert_eq!(st, StatusCode::OK, "{sum}");
+    for code in ["00541", "00562"] {
+        let r = app.get_json(&admin, &format!("/api/v1/indicators/SO_MAY_TINH/rollup?period=2024&org={code}")).await;
+        assert_eq!(r["value"].as_f64(), Some(20.0), "{code}: {r}");
+        assert!(r["rule"].as_str().unwrap().contains("chia đều"), "{r}");
+    }
+    let then = app.get_json(&admin, "/api/v1/indicators/SO_MAY_TINH/rollup?period=2024&org=00556&structure=then").await;
+    assert_eq!(then["value"].as_f64(), Some(40.0), "{then}");
+}

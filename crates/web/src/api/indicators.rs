@@ -1,11 +1,11 @@
 //! Indicators and their values: the definitions, and DHIS2-compatible data value sets.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::indicators::{AggregationRule, Dhis2DataValue, PeriodType, Unit, ValueType};
-use domain::services::indicators::{DataValueQuery, ImportSummary};
+use domain::services::indicators::{DataValueQuery, ImportSummary, RollUp, Structure};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -132,4 +132,29 @@ pub async fn export(
 #[serde(rename_all = "camelCase")]
 pub struct DataValueSetOut {
     pub data_values: Vec<Dhis2DataValue>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RollUpParams {
+    /// A period at least as long as the indicator's (`2026`, `2026S1`, `2026Q3`, `202609`).
+    pub period: String,
+    /// The unit's code (the whole country: `VN`).
+    pub org: String,
+    /// `now` (default): today's units, values of dissolved units counted for their successors;
+    /// `then`: the units as they stood at the period's end.
+    #[serde(default)]
+    pub structure: Structure,
+}
+
+/// One indicator rolled up over a unit's subtree for a period, with a row per direct child.
+#[utoipa::path(get, path = "/api/v1/indicators/{code}/rollup", params(("code" = String, Path), RollUpParams),
+    responses((status = 200, body = RollUp), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn rollup(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Path(code): Path<String>,
+    Query(q): Query<RollUpParams>,
+) -> ApiResult<RollUp> {
+    Ok(Json(state.services.roll_up(&p, &code, &q.period, &q.org, q.structure).await?))
 }
