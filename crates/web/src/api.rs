@@ -39,6 +39,7 @@ use crate::error::{ApiError, EdgeError};
         notify::delete_day, notify::reminder_rules, notify::set_reminder_rules,
         kpi::report, kpi::person, kpi::export, kpi::weights, kpi::set_weights,
         indicators::list, indicators::import, indicators::export, indicators::rollup,
+        indicators::data_quality,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

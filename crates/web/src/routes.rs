@@ -204,6 +204,7 @@ pub fn route_table() -> Vec<RouteDef> {
         upload(r("POST", "/api/v1/dataValueSets", Scoped, post(api::indicators::import))),
         r("GET", "/api/v1/dataValueSets", Scoped, get(api::indicators::export)),
         r("GET", "/api/v1/indicators/{code}/rollup", Scoped, get(api::indicators::rollup)),
+        r("GET", "/api/v1/data-quality", Scoped, get(api::indicators::data_quality)),
         r("GET", "/api/v1/schedules", Scoped, get(api::schedule::list)),
         r("POST", "/api/v1/schedules", Scoped, post(api::schedule::create)),
         r("GET", "/api/v1/schedules/events/{id}", Scoped, get(api::schedule::show)),

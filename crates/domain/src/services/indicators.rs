@@ -406,6 +406,120 @@ impl Services {
     }
 }
 
+/// The data-quality page of a unit for a period: every shipped validation rule checked on each
+/// unit under it that recorded figures for that period, and the values flagged as outside
+/// their expected range.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DataQuality {
+    pub org: crate::work::OrgRef,
+    pub period: String,
+    pub period_label: String,
+    /// Rule × unit checks that had their figures.
+    pub checked: usize,
+    pub failures: Vec<RuleFailure>,
+    /// Rule × unit checks skipped for missing figures.
+    pub skipped: usize,
+    pub flagged: Vec<FlaggedValue>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RuleFailure {
+    pub rule: String,
+    pub org: crate::work::OrgRef,
+    pub message: String,
+    pub cite: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FlaggedValue {
+    pub indicator: String,
+    pub org: crate::work::OrgRef,
+    pub period: String,
+    pub value_label: String,
+    pub message: String,
+}
+
+impl Services {
+    pub async fn data_quality(&self, actor: &Principal, org: &str, period: &str) -> Result<DataQuality> {
+        use crate::indicators::{RuleOutcome, format_number, shipped_rules};
+        let period = Period::parse(period)?;
+        let unit = self
+            .org_by_code(org.trim(), Some(period.end()))
+            .await
+            .map_err(|_| DomainError::invalid("org", format!("không có đơn vị mã '{}'", org.trim())))?;
+        require_path(actor, Action::ReadWork, &unit.path)?;
+        let all = self.store.indicator_list().await?;
+        let months = period.period_type().months() as i16;
+        let values = self
+            .store
+            .values_in(&all.iter().map(|i| i.id).collect::<Vec<_>>(), None, period.start(), period.end())
+            .await?;
+        let mut org_ids: Vec<i64> = values.iter().map(|v| v.record.org_id).collect();
+        org_ids.sort_unstable();
+        org_ids.dedup();
+        let orgs: HashMap<i64, OrgUnit> = self
+            .store
+            .org_many(&org_ids)
+            .await?
+            .into_iter()
+            .filter(|o| o.path.starts_with(&unit.path))
+            .map(|o| (o.id, o))
+            .collect();
+        let code_of: HashMap<i64, &str> = all.iter().map(|i| (i.id, i.def.code.as_str())).collect();
+        let org_ref = |o: &OrgUnit| crate::work::OrgRef { id: o.id, code: o.code.clone(), name: o.name.clone() };
+        // Each unit's own figures of exactly this period, by indicator code.
+        let mut by_org: HashMap<i64, HashMap<&str, f64>> = HashMap::new();
+        let mut flagged = Vec::new();
+        for v in values.iter().filter(|v| orgs.contains_key(&v.record.org_id)) {
+            let Some(code) = code_of.get(&v.record.indicator_id) else { continue };
+            if v.record.flagged {
+                let def = &all.iter().find(|i| i.id == v.record.indicator_id).map(|i| &i.def);
+                let value = v.record.value.map(Value::Number).unwrap_or(Value::Text(String::new()));
+                flagged.push(FlaggedValue {
+                    indicator: code.to_string(),
+                    org: org_ref(&orgs[&v.record.org_id]),
+                    period: v.record.period.clone(),
+                    value_label: v.record.value.map(format_number).unwrap_or_default(),
+                    message: def.and_then(|d| d.range_flag(&value)).map(|f| f.message()).unwrap_or_default(),
+                });
+            }
+            if let Some(x) = v.record.value.filter(|_| v.record.period_months == months) {
+                by_org.entry(v.record.org_id).or_default().insert(code, x);
+            }
+        }
+        let (mut checked, mut skipped, mut failures) = (0, 0, Vec::new());
+        for rule in shipped_rules()? {
+            let mut ids: Vec<&i64> = by_org.keys().collect();
+            ids.sort();
+            for org_id in ids {
+                let figures = &by_org[org_id];
+                match rule.evaluate(|c| figures.get(c.as_str()).copied()) {
+                    RuleOutcome::Skipped { .. } => skipped += 1,
+                    outcome @ RuleOutcome::Fail { .. } => {
+                        checked += 1;
+                        failures.push(RuleFailure {
+                            rule: rule.code.clone(),
+                            org: org_ref(&orgs[org_id]),
+                            message: rule.message(&outcome),
+                            cite: rule.cite.clone(),
+                        });
+                    }
+                    RuleOutcome::Pass { .. } => checked += 1,
+                }
+            }
+        }
+        Ok(DataQuality {
+            org: org_ref(&unit),
+            period: period.code(),
+            period_label: period.label(),
+            checked,
+            failures,
+            skipped,
+            flagged,
+        })
+    }
+}
+
 /// The row storage keeps for `value`: numbers and yes/no as a number, text as text, and the
 /// out-of-range flag.
 fn record(ind: &StoredIndicator, org_id: i64, period: &Period, value: &Value, comment: Option<&str>) -> ValueRecord {

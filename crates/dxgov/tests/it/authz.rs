@@ -462,6 +462,10 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, body) = ctx.api(M::GET, "/api/v1/indicators/CHI_CNTT/rollup?period=2026&org=01", None).await;
                 assert!(denied(st), "{key}: {st} {body}");
             }
+            "GET /api/v1/data-quality" => {
+                let (st, body) = ctx.api(M::GET, "/api/v1/data-quality?org=01&period=2026", None).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
             "GET /api/v1/dataValueSets" => {
                 let (st, body) =
                     ctx.api(M::GET, "/api/v1/dataValueSets?period=2026&orgUnit=01&children=true", None).await;

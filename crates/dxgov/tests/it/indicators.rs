@@ -204,3 +204,32 @@ async fn a_split_communes_figures_are_shared_between_its_successors() {
     let then = app.get_json(&admin, "/api/v1/indicators/SO_MAY_TINH/rollup?period=2024&org=00556&structure=then").await;
     assert_eq!(then["value"].as_f64(), Some(40.0), "{then}");
 }
+
+/// The data-quality page: security spending below 10 % of IT spending (`003_…` IV.6) is named
+/// with its unit and seed; a value outside its expected range is listed; units with no figures
+/// for a rule are only counted as skipped.
+#[tokio::test]
+async fn data_quality_names_the_failed_seed_rule_and_the_flagged_values() {
+    let app = TestApp::spawn().await;
+    let token = app.token("a.admin", PASSWORD).await;
+    let rows =
+        [("CHI_CNTT", "2025", "51", "10000"), ("CHI_ATTT", "2025", "51", "500"), ("SO_HTTT", "2025", "51", "-3")];
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
+    assert_eq!(st, StatusCode::OK, "{s}");
+    let q = app.get_json(&token, "/api/v1/data-quality?org=51&period=2025").await;
+    let failures = q["failures"].as_array().unwrap_or_else(|| panic!("{q}"));
+    let attt = failures.iter().find(|f| f["message"].as_str().unwrap().contains("10")).unwrap_or_else(|| panic!("{q}"));
+    assert_eq!(attt["org"]["code"], "51");
+    assert!(attt["message"].as_str().unwrap().starts_with("Không đạt"), "{attt}");
+    assert!(attt["cite"].as_str().unwrap().contains("003_"), "{attt}");
+    assert!(q["checked"].as_u64().unwrap() >= 1 && q["skipped"].as_u64().unwrap() >= 1, "{q}");
+    let flagged = q["flagged"].as_array().unwrap();
+    assert_eq!((flagged.len(), flagged[0]["indicator"].as_str()), (1, Some("SO_HTTT")), "{q}");
+    assert!(flagged[0]["message"].as_str().unwrap().contains("-3"), "{q}");
+
+    // Spending raised to 12 %: the rule passes and no failure is listed for it.
+    let (st, _) = post(&app, &token, "/api/v1/dataValueSets", set(&[("CHI_ATTT", "2025", "51", "1200")])).await;
+    assert_eq!(st, StatusCode::OK);
+    let q = app.get_json(&token, "/api/v1/data-quality?org=51&period=2025").await;
+    assert!(q["failures"].as_array().unwrap().iter().all(|f| f["rule"] != attt["rule"]), "{q}");
+}

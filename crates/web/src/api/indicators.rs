@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::indicators::{AggregationRule, Dhis2DataValue, PeriodType, Unit, ValueType};
-use domain::services::indicators::{DataValueQuery, ImportSummary, RollUp, Structure};
+use domain::services::indicators::{DataQuality, DataValueQuery, ImportSummary, RollUp, Structure};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -157,4 +157,25 @@ pub async fn rollup(
     Query(q): Query<RollUpParams>,
 ) -> ApiResult<RollUp> {
     Ok(Json(state.services.roll_up(&p, &code, &q.period, &q.org, q.structure).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct QualityParams {
+    /// The unit's code: it and every unit under it are checked.
+    pub org: String,
+    /// The period (`2025`, `2025Q4`, …).
+    pub period: String,
+}
+
+/// Data quality of a unit's subtree for a period: the validation rules the seeds state, checked
+/// on each unit's figures, and the values flagged as outside their expected range.
+#[utoipa::path(get, path = "/api/v1/data-quality", params(QualityParams),
+    responses((status = 200, body = DataQuality), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn data_quality(
+    State(state): State<AppState>,
+    Actor(p): Actor,
+    Query(q): Query<QualityParams>,
+) -> ApiResult<DataQuality> {
+    Ok(Json(state.services.data_quality(&p, &q.org, &q.period).await?))
 }
