@@ -133,13 +133,15 @@ impl Services {
     /// recent one that carried it, so old codes still resolve and show their successors.
     pub async fn org_by_code(&self, code: &str, as_of: Option<NaiveDate>) -> Result<OrgUnit> {
         let day = as_of.unwrap_or_else(|| self.clock.today());
+        let units = self.units_with_code(code).await?;
+        unit_on(&units, day).cloned().ok_or_else(|| DomainError::not_found("đơn vị", code))
+    }
+
+    /// Every unit that has borne `code` (old and new structures), for callers that pick the one
+    /// valid on several days with [`unit_on`].
+    pub(crate) async fn units_with_code(&self, code: &str) -> Result<Vec<OrgUnit>> {
         let normalized = OrgCode::parse(code).map_err(|_| DomainError::not_found("đơn vị", code))?;
-        let mut units = self.store.org_with_code(normalized.as_str()).await?;
-        if let Some(pos) = units.iter().position(|u| u.is_valid_on(day)) {
-            return Ok(units.swap_remove(pos));
-        }
-        units.sort_by_key(|u| (u.valid_to.is_none(), u.valid_to, u.valid_from));
-        units.pop().ok_or_else(|| DomainError::not_found("đơn vị", code))
+        self.store.org_with_code(normalized.as_str()).await
     }
 
     pub async fn org_detail(&self, code: &str, as_of: Option<NaiveDate>) -> Result<OrgDetail> {
@@ -723,4 +725,12 @@ async fn decoy_hash() -> String {
     }
     let h = users::hash_password(users::random_token()).await.unwrap_or_default();
     DECOY.get_or_init(|| h).clone()
+}
+
+/// Among units sharing a code, the one valid on `day`, else the one that ended last.
+pub(crate) fn unit_on(units: &[OrgUnit], day: NaiveDate) -> Option<&OrgUnit> {
+    units
+        .iter()
+        .find(|u| u.is_valid_on(day))
+        .or_else(|| units.iter().max_by_key(|u| (u.valid_to.is_none(), u.valid_to, u.valid_from)))
 }

@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::Services;
 use super::work::require_path;
+use super::{Services, unit_on};
 use crate::auth::{Action, Principal};
 use crate::indicators::{Dhis2DataValue, Indicator, Period, Value, parse_dhis2_value, shipped_indicators};
 use crate::org::OrgUnit;
@@ -87,9 +87,9 @@ impl Services {
         }
         let indicators: HashMap<String, StoredIndicator> =
             self.store.indicator_list().await?.into_iter().map(|i| (i.def.code.to_string(), i)).collect();
-        // Units looked up once per (code, period end): the unit valid at the period's close (a
+        // Units looked up once per code; each row takes the unit valid at its period's close (a
         // 2025 yearly figure of code 51 belongs to the province after the July 2025 merger).
-        let mut units: HashMap<(String, chrono::NaiveDate), Option<OrgUnit>> = HashMap::new();
+        let mut units: HashMap<String, Vec<OrgUnit>> = HashMap::new();
         let mut records = Vec::with_capacity(rows.len());
         let mut conflicts = Vec::new();
         for (i, row) in rows.iter().enumerate() {
@@ -120,12 +120,12 @@ impl Services {
                 );
                 continue;
             }
-            let key = (row.org_unit.trim().to_string(), period.end());
-            if !units.contains_key(&key) {
-                let found = self.org_by_code(&key.0, Some(period.end())).await.ok();
-                units.insert(key.clone(), found);
+            let code = row.org_unit.trim();
+            if !units.contains_key(code) {
+                let found = self.units_with_code(code).await.unwrap_or_default();
+                units.insert(code.to_string(), found);
             }
-            let Some(unit) = units.get(&key).cloned().flatten() else {
+            let Some(unit) = units.get(code).and_then(|u| unit_on(u, period.end())) else {
                 conflict(&row.org_unit, format!("orgUnit: không có đơn vị mã '{}'", row.org_unit));
                 continue;
             };

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use domain::audit::AuditDraft;
@@ -69,22 +69,37 @@ fn stored_from(m: data_value::Model) -> StoredValue {
     StoredValue { record: record_from(&m), stored_by: m.stored_by, stored_at: m.stored_at }
 }
 
-/// The stored rows among `rows`' keys, by key.
+fn distinct<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The stored rows among `rows`' keys, by key. One query per chunk over the primary key's
+/// columns (indicators × units × periods of the chunk: a superset, narrowed here), which both
+/// databases serve from the key's index.
 async fn existing(
     txn: &DatabaseTransaction,
     rows: &[ValueRecord],
 ) -> std::result::Result<HashMap<(i64, i64, String), ValueRecord>, sea_orm::DbErr> {
     use data_value::Column as C;
-    let keys: Vec<sea_orm::sea_query::ValueTuple> =
-        rows.iter().map(|r| (r.indicator_id, r.org_id, r.period.clone()).into_value_tuple()).collect();
+    let indicators = distinct(rows.iter().map(|r| r.indicator_id).collect());
+    let orgs = distinct(rows.iter().map(|r| r.org_id).collect());
+    let periods = distinct(rows.iter().map(|r| r.period.clone()).collect());
+    let wanted: std::collections::HashSet<(i64, i64, &str)> =
+        rows.iter().map(|r| (r.indicator_id, r.org_id, r.period.as_str())).collect();
     let found = data_value::Entity::find()
-        .filter(Expr::tuple([Expr::col(C::IndicatorId), Expr::col(C::OrgId), Expr::col(C::Period)]).in_tuples(keys))
+        .filter(C::IndicatorId.is_in(indicators))
+        .filter(C::OrgId.is_in(orgs))
+        .filter(C::Period.is_in(periods))
         .all(txn)
         .await?;
-    Ok(found.iter().map(|m| ((m.indicator_id, m.org_id, m.period.clone()), record_from(m))).collect())
+    Ok(found
+        .iter()
+        .filter(|m| wanted.contains(&(m.indicator_id, m.org_id, m.period.as_str())))
+        .map(|m| ((m.indicator_id, m.org_id, m.period.clone()), record_from(m)))
+        .collect())
 }
-
-use sea_orm::sea_query::IntoValueTuple;
 
 #[async_trait]
 impl IndicatorStore for Db {
