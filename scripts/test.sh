@@ -12,6 +12,9 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# Independent checkers of the DOCX and PDF documents (crates/documents tests).
+[ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
+[ -x /usr/bin/soffice ] || missing+=(libreoffice-writer-nogui)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq
