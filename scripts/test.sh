@@ -15,6 +15,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # Independent checkers of the DOCX and PDF documents (crates/documents tests).
 [ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
 [ -x /usr/bin/soffice ] || missing+=(libreoffice-writer-nogui)
+# Times New Roman's widths for LibreOffice (without it, the wider DejaVu breaks the header lines).
+[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq
