@@ -181,17 +181,7 @@ fn task_filter_parts(f: &TaskFilter) -> (Vec<Cond>, Cond) {
             branches.push(Cond::all().add(C::Id.in_subquery(coordinated)));
         }
         if let Some(uid) = f.visible_to_assignee {
-            branches.push(
-                Cond::all().add(
-                    C::Id.in_subquery(
-                        Query::select()
-                            .column(task_assignee::Column::TaskId)
-                            .from(task_assignee::Entity)
-                            .and_where(task_assignee::Column::UserId.eq(uid))
-                            .to_owned(),
-                    ),
-                ),
-            );
+            branches.push(Cond::all().add(assigned_to(uid)));
         }
         if branches.is_empty() {
             // A scope with no unit and no assignment lets nothing in.
@@ -218,21 +208,24 @@ fn task_filter_parts(f: &TaskFilter) -> (Vec<Cond>, Cond) {
         cond = cond.add(C::FrameworkItemId.eq(id));
     }
     if let Some(uid) = f.assignee_id {
-        cond = cond.add(
-            C::Id.in_subquery(
-                Query::select()
-                    .column(task_assignee::Column::TaskId)
-                    .from(task_assignee::Entity)
-                    .and_where(task_assignee::Column::UserId.eq(uid))
-                    .to_owned(),
-            ),
-        );
+        cond = cond.add(assigned_to(uid));
     }
     for w in &f.words {
         let clean: String = w.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
         cond = cond.add(C::SearchKey.like(format!("%{clean}%")));
     }
     (branches, cond)
+}
+
+/// Tasks `uid` is assigned to.
+fn assigned_to(uid: UserId) -> sea_orm::sea_query::SimpleExpr {
+    task::Column::Id.in_subquery(
+        Query::select()
+            .column(task_assignee::Column::TaskId)
+            .from(task_assignee::Entity)
+            .and_where(task_assignee::Column::UserId.eq(uid))
+            .to_owned(),
+    )
 }
 
 /// `select` in the list's order, ties broken by id so that pages never overlap.
