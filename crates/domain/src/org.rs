@@ -115,6 +115,16 @@ impl OrgUnit {
     }
 }
 
+/// The path of the ministry or province a unit at `path` belongs to: the root's child on the path
+/// (`/1/45/3021/` → `/1/45/`; the root and its children are their own). Task lists key their
+/// widest scopes by it, so a province's tasks come in deadline order from one index range.
+pub fn agency_path(path: &str) -> &str {
+    match path.match_indices('/').nth(2) {
+        Some((i, _)) => &path[..=i],
+        None => path,
+    }
+}
+
 /// Filters of the org list (page and API alike).
 #[derive(Debug, Clone, Default)]
 pub struct OrgQuery {
@@ -181,3 +191,17 @@ pub fn reform_2025() -> NaiveDate {
 
 /// Code of the root unit (Chính phủ) under which every structure hangs.
 pub const ROOT_CODE: &str = "VN";
+
+#[cfg(test)]
+mod tests {
+    use super::agency_path;
+
+    #[test]
+    fn the_agency_of_a_unit_is_the_roots_child_on_its_path() {
+        assert_eq!(agency_path("/1/45/3021/"), "/1/45/");
+        assert_eq!(agency_path("/1/45/3021/7/"), "/1/45/");
+        assert_eq!(agency_path("/1/45/"), "/1/45/");
+        assert_eq!(agency_path("/1/"), "/1/");
+        assert_eq!(agency_path(""), "");
+    }
+}

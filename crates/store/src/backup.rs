@@ -254,6 +254,7 @@ impl Db {
         .await?;
         // The national view's tally is derived and not in the backup: rebuilt on first read.
         crate::repo::invalidate_tally(&txn).await?;
+        crate::migrations::fill_task_list_keys(&txn).await?;
         txn.commit().await?;
         Ok(summary)
     }

@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use domain::work::{TaskId, TaskState};
 
-use crate::entities::work::task;
+use crate::entities::work::{task, task_assignee};
 use crate::{Db, StoreError};
 
 /// The state a synthetic task ends up in.
@@ -57,6 +57,13 @@ impl Db {
                     .exec(&txn)
                     .await?;
                 updated += res.rows_affected;
+                // The copy of the status kept with each assignment (see `task_assignees`).
+                task_assignee::Entity::update_many()
+                    .col_expr(task_assignee::Column::State, Expr::value(state))
+                    .col_expr(task_assignee::Column::CompletedOn, Expr::value(completed_on))
+                    .filter(task_assignee::Column::TaskId.is_in(chunk.to_vec()))
+                    .exec(&txn)
+                    .await?;
             }
         }
         // Written past the task services: the national view's tally is rebuilt on first read.

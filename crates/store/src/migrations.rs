@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(Schedules),
             Box::new(WorkAtScale),
             Box::new(Indicators),
+            Box::new(TaskListKeys),
         ]
     }
 }
@@ -785,4 +786,90 @@ impl MigrationTrait for Indicators {
         m.create_index(index("data_values", "idx_data_values_flagged", &["flagged", "indicator_id"], false)).await?;
         Ok(())
     }
+}
+
+/// Keys that serve an officer's task list in deadline order straight from an index, where a
+/// path range would read a whole province (27,000 tasks at national scale) to sort it:
+/// - `tasks.agency_path` / `lead_agency_path`: the ministry or province of the task's agency and,
+///   when another, of its lead unit (`repo::task_agency_keys`), indexed with the deadline and the
+///   status columns, for scopes at that level;
+/// - `task_assignees.deadline`, `state`, `completed_on`: the task's status columns on each
+///   assignment, indexed after the person, for the tasks of someone assigned thousands.
+struct TaskListKeys;
+
+impl MigrationName for TaskListKeys {
+    fn name(&self) -> &str {
+        "m20261123_000009_task_list_keys"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for TaskListKeys {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for col in ["agency_path", "lead_agency_path"] {
+            m.alter_table(Table::alter().table("tasks").add_column(text(col).default("")).to_owned()).await?;
+        }
+        for col in [date_null("deadline"), text_null("state"), date_null("completed_on")] {
+            m.alter_table(Table::alter().table("task_assignees").add_column(col).to_owned()).await?;
+        }
+        fill_task_list_keys(m.get_connection()).await?;
+        m.create_index(index(
+            "tasks",
+            "idx_tasks_agency",
+            &["agency_path", "deadline", "state", "completed_on"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "tasks",
+            "idx_tasks_lead_agency",
+            &["lead_agency_path", "deadline", "state", "completed_on"],
+            false,
+        ))
+        .await?;
+        m.create_index(index(
+            "task_assignees",
+            "idx_task_assignees_deadline",
+            &["user_id", "deadline", "task_id", "state", "completed_on"],
+            false,
+        ))
+        .await?;
+        Ok(())
+    }
+}
+
+/// Fills the task list keys (see `TaskListKeys`) where they are missing: after the migration
+/// that adds them, and after restoring a backup written before it.
+pub(crate) async fn fill_task_list_keys<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let missing = Query::select()
+        .distinct()
+        .columns(["org_path", "lead_path"])
+        .from("tasks")
+        .and_where(Expr::col("agency_path").eq(""))
+        .to_owned();
+    let pairs: Vec<(String, String)> = db
+        .query_all_raw(backend.build(&missing))
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get_by_index::<String>(0)?, r.try_get_by_index::<String>(1)?)))
+        .collect::<Result<_, DbErr>>()?;
+    for (org, lead) in pairs {
+        let (own, led) = crate::repo::task_agency_keys(&org, &lead);
+        let set = Query::update()
+            .table("tasks")
+            .values([("agency_path", own.into()), ("lead_agency_path", led.into())])
+            .and_where(Expr::col("org_path").eq(org.as_str()))
+            .and_where(Expr::col("lead_path").eq(lead.as_str()))
+            .and_where(Expr::col("agency_path").eq(""))
+            .to_owned();
+        db.execute_raw(backend.build(&set)).await?;
+    }
+    let mut copy = Query::update();
+    copy.table("task_assignees");
+    for col in ["deadline", "state", "completed_on"] {
+        copy.value(col, Expr::cust(format!("(SELECT tasks.{col} FROM tasks WHERE tasks.id = task_assignees.task_id)")));
+    }
+    db.execute_raw(backend.build(copy.and_where(Expr::col("deadline").is_null()))).await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@ mod indicators;
 mod notify;
 mod schedule;
 mod work;
+pub(crate) use work::task_agency_keys;
 mod work_tally;
 
 use std::collections::HashMap;

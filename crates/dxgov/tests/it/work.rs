@@ -674,3 +674,157 @@ async fn the_national_tally_follows_every_task_write_and_the_turn_of_the_day() {
     let row = view["rows"].as_array().unwrap().iter().find(|r| r["item_id"] == task["framework_item_id"]).unwrap();
     assert!(row["by_status"][3].as_u64().unwrap() >= 1, "completed late: {row}");
 }
+
+/// Every page of `path` (`limit` 5), in order.
+async fn every_page(app: &TestApp, token: &str, path: &str) -> (Vec<i64>, u64) {
+    let mut ids = Vec::new();
+    let mut total = None;
+    loop {
+        let page = app.get_json(token, &format!("{path}&limit=5&offset={}", ids.len())).await;
+        let items = page["items"].as_array().unwrap_or_else(|| panic!("{page}"));
+        total.get_or_insert(page["total"].as_u64().unwrap());
+        ids.extend(items.iter().map(|t| t["id"].as_i64().unwrap()));
+        if items.len() < 5 {
+            return (ids, total.unwrap_or(0));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_officers_list_is_exactly_the_tasks_in_scope_on_every_page_in_every_order() {
+    let app = TestApp::spawn_at(start()).await;
+    let s = app.services();
+    // A province-wide officer (scope keyed by the province) and one of a department (a range of
+    // paths); both are assigned tasks elsewhere.
+    s.seed_user("p.officer", "Chuyên viên cấp tỉnh", "51", Role::Officer, "51", PASSWORD).await.unwrap();
+    let admin = app.token("a.admin", PASSWORD).await;
+    let plan_a = plan_from_framework(&app, &admin).await["id"].as_i64().unwrap();
+    let add = |token: String, plan: i64, body: Value| {
+        let app = &app;
+        async move {
+            let (st, t) = app.api(&token, Method::POST, &format!("/api/v1/plans/{plan}/tasks"), Some(body)).await;
+            assert_eq!(st, StatusCode::OK, "{t}");
+            t["id"].as_i64().unwrap()
+        }
+    };
+    let led_by_dept =
+        add(admin.clone(), plan_a, json!({"title": "Sở KH&CN chủ trì", "deadline": "2026-12-03", "lead": "51.SKHCN", "assignees": ["p.officer", "a.officer"]}))
+            .await;
+
+    let b = app.token("b.admin", PASSWORD).await;
+    let (st, plan_b) = app
+        .api(
+            &b,
+            Method::POST,
+            "/api/v1/plans",
+            Some(json!({"org": "01", "title": "Kế hoạch Hà Nội 2026", "period": "2026",
+                "template": app.get_json(&b, "/api/v1/plan-templates").await[0]["code"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{plan_b}");
+    let plan_b = plan_b["id"].as_i64().unwrap();
+    // Led by Hà Nội at first, then handed to the province.
+    let led_by_province = add(b.clone(), plan_b, json!({"title": "Tỉnh chủ trì", "deadline": "2026-12-20"})).await;
+    let (st, t) = app
+        .api(
+            &b,
+            Method::PUT,
+            &format!("/api/v1/tasks/{led_by_province}"),
+            Some(json!({"row_version": 1, "title": "Tỉnh chủ trì", "deadline": "2026-12-20", "lead": "51"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let led_by_a_dept =
+        add(b.clone(), plan_b, json!({"title": "Sở chủ trì", "deadline": "2027-01-10", "lead": "51.SKHCN"})).await;
+    let coordinated =
+        add(b.clone(), plan_b, json!({"title": "Phối hợp", "deadline": "2024-05-01", "coordinating": ["51.SKHCN"]}))
+            .await;
+    let assigned_p =
+        add(b.clone(), plan_b, json!({"title": "Giao tỉnh", "deadline": "2026-06-30", "assignees": ["p.officer"]}))
+            .await;
+    let assigned_a =
+        add(b.clone(), plan_b, json!({"title": "Giao sở", "deadline": "2027-03-01", "assignees": ["a.officer"]})).await;
+    let _unrelated = add(b.clone(), plan_b, json!({"title": "Không liên quan", "deadline": "2023-01-01"})).await;
+    // More assignments than a page holds, so that the order of a person's assignments counts.
+    let mut shared = Vec::new();
+    for (i, day) in ["2027-06-30", "2026-02-14", "2026-12-01", "2025-09-09", "2027-02-01", "2026-07-07", "2026-12-01"]
+        .into_iter()
+        .enumerate()
+    {
+        let body =
+            json!({"title": format!("Giao cả hai {i}"), "deadline": day, "assignees": ["p.officer", "a.officer"]});
+        shared.push(add(b.clone(), plan_b, body).await);
+    }
+    let moved = shared[0];
+    // Moved to the earliest deadline after the assignment: first in both lists.
+    let (st, t) = app
+        .api(
+            &b,
+            Method::PUT,
+            &format!("/api/v1/tasks/{moved}"),
+            Some(json!({"row_version": 1, "title": "Giao cả hai 0", "deadline": "2020-01-02",
+                "assignees": ["p.officer", "a.officer"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    // And the earliest of the others moved to the latest: last, not among the first.
+    let (st, t) = app
+        .api(
+            &b,
+            Method::PUT,
+            &format!("/api/v1/tasks/{}", shared[3]),
+            Some(json!({"row_version": 1, "title": "Giao cả hai 3", "deadline": "2028-01-01",
+                "assignees": ["p.officer", "a.officer"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+
+    // Status changes after the assignment: the lists filter by the new status.
+    run_plan(&app, &b, plan_b).await;
+    for (task, body) in [
+        (shared[1], json!({"row_version": 1, "state": "completed", "progress": 100, "note": "Xong"})),
+        (shared[2], json!({"row_version": 1, "state": "paused", "progress": 10, "note": "Tạm dừng"})),
+    ] {
+        let (st, t) = app.api(&b, Method::POST, &format!("/api/v1/tasks/{task}/progress"), Some(body)).await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+    }
+
+    let root = app.token("root.admin", PASSWORD).await;
+    let all: Vec<Value> = app.get_json(&root, "/api/v1/tasks?limit=200").await["items"].as_array().unwrap().to_vec();
+    let in_plan_a: Vec<i64> =
+        all.iter().filter(|t| t["plan_id"] == plan_a).map(|t| t["id"].as_i64().unwrap()).collect();
+    assert_eq!(in_plan_a.len(), 37);
+    let province_scope: Vec<i64> = in_plan_a
+        .iter()
+        .copied()
+        .chain([led_by_province, led_by_a_dept, coordinated, assigned_p])
+        .chain(shared.iter().copied())
+        .collect();
+    let mut dept_scope = vec![led_by_dept, led_by_a_dept, coordinated, assigned_a];
+    dept_scope.extend(&shared);
+
+    let p = app.token("p.officer", PASSWORD).await;
+    let a = app.token("a.officer", PASSWORD).await;
+    for (token, scope) in [(&p, &province_scope), (&a, &dept_scope)] {
+        for query in [
+            "sort=deadline",
+            "sort=deadline_desc",
+            "sort=title",
+            "sort=deadline&status=overdue",
+            "sort=deadline_desc&status=not_started",
+            "sort=deadline&status=completed_late",
+            "sort=deadline&status=paused",
+        ] {
+            let expected: Vec<i64> = {
+                let (ids, _) = every_page(&app, &root, &format!("/api/v1/tasks?{query}")).await;
+                ids.into_iter().filter(|id| scope.contains(id)).collect()
+            };
+            assert!(!expected.is_empty(), "{query}");
+            let (got, total) = every_page(&app, token, &format!("/api/v1/tasks?{query}")).await;
+            assert_eq!(got, expected, "{query}");
+            assert_eq!(total, expected.len() as u64, "{query}");
+        }
+        let (first, _) = every_page(&app, token, "/api/v1/tasks?sort=deadline").await;
+        assert_eq!(first[0], moved);
+    }
+}

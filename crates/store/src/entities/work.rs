@@ -155,6 +155,12 @@ pub mod task {
         pub description: String,
         pub lead_org_id: i64,
         pub lead_path: String,
+        /// `domain::org::agency_path` of `org_path` and of `lead_path` (indexed with the
+        /// deadline: a province's tasks in list order).
+        #[serde(default)]
+        pub agency_path: String,
+        #[serde(default)]
+        pub lead_agency_path: String,
         pub start_date: Option<Date>,
         pub deadline: Date,
         pub state: String,
@@ -202,6 +208,15 @@ pub mod task_assignee {
         pub task_id: i64,
         #[sea_orm(primary_key, auto_increment = false)]
         pub user_id: i64,
+        /// The task's status columns, kept with the link so that a person's tasks come in
+        /// deadline order, filtered by status, from the index
+        /// `(user_id, deadline, task_id, state, completed_on)`.
+        #[serde(default)]
+        pub deadline: Option<Date>,
+        #[serde(default)]
+        pub state: Option<String>,
+        #[serde(default)]
+        pub completed_on: Option<Date>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, IntoIden, Order, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -15,7 +15,7 @@ use domain::audit::AuditDraft;
 use domain::frameworks::{
     DeadlineRule, Framework, FrameworkGroup, FrameworkItem, FrameworkKind, FrameworkSummary, GroupCount, Target,
 };
-use domain::org::{OrgId, Page};
+use domain::org::{Page, agency_path};
 use domain::repo::work::{
     ItemTally, KpiScope, KpiTask, NewPlanRecord, NewTaskEvent, NewTaskRecord, PlanFilter, TaskFields, TaskFilter,
     WorkStore,
@@ -117,26 +117,27 @@ fn org_ref(o: &org_unit::Model) -> OrgRef {
     OrgRef { id: o.id, code: o.code.clone(), name: o.name.clone() }
 }
 
-/// The condition matching tasks shown with `status` on `today`.
-fn status_cond(status: TaskStatus, today: NaiveDate) -> Cond {
-    use task::Column as C;
-    let open = C::State.is_in([TaskState::NotStarted.as_str(), TaskState::InProgress.as_str()]);
+/// The condition matching tasks shown with `status` on `today`, on the status columns
+/// (`state`, `deadline`, `completed_on`) of `table`: the tasks themselves, or the copy kept with
+/// each assignment.
+fn status_cond(table: impl IntoIden, status: TaskStatus, today: NaiveDate) -> Cond {
+    let table = table.into_iden();
+    let col = |name: &'static str| Expr::col((table.clone(), Alias::new(name)));
+    let state = |s: TaskState| col("state").eq(s.as_str());
     match status {
-        TaskStatus::NotStarted => {
-            Cond::all().add(C::State.eq(TaskState::NotStarted.as_str())).add(C::Deadline.gte(today))
-        }
-        TaskStatus::InProgress => {
-            Cond::all().add(C::State.eq(TaskState::InProgress.as_str())).add(C::Deadline.gte(today))
-        }
-        TaskStatus::Overdue => Cond::all().add(open).add(C::Deadline.lt(today)),
+        TaskStatus::NotStarted => Cond::all().add(state(TaskState::NotStarted)).add(col("deadline").gte(today)),
+        TaskStatus::InProgress => Cond::all().add(state(TaskState::InProgress)).add(col("deadline").gte(today)),
+        TaskStatus::Overdue => Cond::all()
+            .add(col("state").is_in([TaskState::NotStarted.as_str(), TaskState::InProgress.as_str()]))
+            .add(col("deadline").lt(today)),
         TaskStatus::Completed => Cond::all()
-            .add(C::State.eq(TaskState::Completed.as_str()))
-            .add(Cond::any().add(C::CompletedOn.is_null()).add(Expr::col(C::CompletedOn).lte(Expr::col(C::Deadline)))),
-        TaskStatus::CompletedLate => Cond::all()
-            .add(C::State.eq(TaskState::Completed.as_str()))
-            .add(Expr::col(C::CompletedOn).gt(Expr::col(C::Deadline))),
-        TaskStatus::Paused => Cond::all().add(C::State.eq(TaskState::Paused.as_str())),
-        TaskStatus::Cancelled => Cond::all().add(C::State.eq(TaskState::Cancelled.as_str())),
+            .add(state(TaskState::Completed))
+            .add(Cond::any().add(col("completed_on").is_null()).add(col("completed_on").lte(col("deadline")))),
+        TaskStatus::CompletedLate => {
+            Cond::all().add(state(TaskState::Completed)).add(col("completed_on").gt(col("deadline")))
+        }
+        TaskStatus::Paused => Cond::all().add(state(TaskState::Paused)),
+        TaskStatus::Cancelled => Cond::all().add(state(TaskState::Cancelled)),
     }
 }
 
@@ -153,16 +154,141 @@ fn like_prefix(p: &str) -> String {
     format!("{p}%")
 }
 
-/// The task filter as the branches of the authorisation scope (any of them lets a task in:
-/// its agency, its lead unit, a coordinating unit, an assignment; empty = no scope) and the
+/// The keys of a task's ministry or province (`domain::org::agency_path`) kept on the task:
+/// its agency's, and its lead unit's only when that is another agency (empty otherwise). A
+/// province's tasks are then `agency_path = p`, in deadline order from one index range, and
+/// those it leads for others `lead_agency_path = p`, a few, none of them counted twice.
+pub(crate) fn task_agency_keys(org_path: &str, lead_path: &str) -> (String, String) {
+    let (own, lead) = (agency_path(org_path), agency_path(lead_path));
+    (own.to_string(), if lead == own { String::new() } else { lead.to_string() })
+}
+
+/// What a listed task must meet besides its scope: a status (checked on the task, or on the
+/// copy of its status columns kept with each assignment) and the other filters (on the task).
+struct TaskConds {
+    status: Option<(TaskStatus, NaiveDate)>,
+    other: Cond,
+}
+
+impl TaskConds {
+    /// All of it, on the task row.
+    fn on_task(&self) -> Cond {
+        let mut c = self.other.clone();
+        if let Some((status, today)) = self.status {
+            c = c.add(status_cond(task::Entity, status, today));
+        }
+        c
+    }
+}
+
+/// One way into an authorisation scope (a task is in the scope when any branch lets it in).
+enum ScopeBranch {
+    /// A condition on the task row: its agency, its lead unit, a coordinating unit.
+    Row(Cond),
+    /// Assigned to this person.
+    Assigned(UserId),
+}
+
+impl ScopeBranch {
+    /// The branch as a condition on the task row.
+    fn cond(&self) -> Cond {
+        match self {
+            ScopeBranch::Row(c) => c.clone(),
+            ScopeBranch::Assigned(uid) => Cond::all().add(assigned_to(*uid)),
+        }
+    }
+
+    /// The ids of this branch's tasks meeting `conds` and not `except` (a condition on the task
+    /// row; empty for none), in no order. A person's assignments are read from
+    /// `(user_id, deadline, task_id, state, completed_on)`, the task row only for the rest.
+    fn ids(&self, conds: &TaskConds, except: &Cond) -> SelectStatement {
+        use task_assignee::Column as A;
+        match self {
+            ScopeBranch::Row(c) => {
+                let mut q = task::Entity::find()
+                    .select_only()
+                    .column(task::Column::Id)
+                    .filter(c.clone())
+                    .filter(conds.on_task());
+                if !except.is_empty() {
+                    q = q.filter(except.clone().not());
+                }
+                q.into_query()
+            }
+            ScopeBranch::Assigned(uid) => {
+                let mut q = Query::select();
+                q.column((task_assignee::Entity, A::TaskId))
+                    .from(task_assignee::Entity)
+                    .and_where(Expr::col((task_assignee::Entity, A::UserId)).eq(*uid));
+                if let Some((status, today)) = conds.status {
+                    q.cond_where(status_cond(task_assignee::Entity, status, today));
+                }
+                let mut on_task = conds.other.clone();
+                if !except.is_empty() {
+                    on_task = on_task.add(except.clone().not());
+                }
+                if !on_task.is_empty() {
+                    q.and_where(Expr::exists(
+                        Query::select()
+                            .expr(Expr::val(1))
+                            .from(task::Entity)
+                            .and_where(
+                                Expr::col((task::Entity, task::Column::Id)).equals((task_assignee::Entity, A::TaskId)),
+                            )
+                            .cond_where(on_task)
+                            .to_owned(),
+                    ));
+                }
+                q
+            }
+        }
+    }
+
+    /// The ids of this branch's first `first` tasks meeting `conds`, in list order: a query an
+    /// index on the branch's key serves without reading the whole branch.
+    fn first_ids(&self, conds: &TaskConds, sort: TaskSort, first: u64) -> SelectStatement {
+        use task_assignee::Column as A;
+        match (self, sort) {
+            (ScopeBranch::Assigned(_), TaskSort::Deadline | TaskSort::DeadlineDesc) => {
+                let order = if sort == TaskSort::Deadline { Order::Asc } else { Order::Desc };
+                self.ids(conds, &Cond::any())
+                    .order_by((task_assignee::Entity, A::Deadline), order.clone())
+                    .order_by((task_assignee::Entity, A::TaskId), order)
+                    .limit(first)
+                    .to_owned()
+            }
+            (ScopeBranch::Row(c), _) => task_order(task::Entity::find().select_only().column(task::Column::Id), sort)
+                .filter(c.clone())
+                .filter(conds.on_task())
+                .limit(first)
+                .into_query(),
+            (ScopeBranch::Assigned(uid), _) => {
+                task_order(task::Entity::find().select_only().column(task::Column::Id), sort)
+                    .filter(assigned_to(*uid))
+                    .filter(conds.on_task())
+                    .limit(first)
+                    .into_query()
+            }
+        }
+    }
+}
+
+/// The task filter as the branches of the authorisation scope (empty = no scope) and the
 /// conditions every task shown must meet.
-fn task_filter_parts(f: &TaskFilter) -> (Vec<Cond>, Cond) {
+fn task_filter_parts(f: &TaskFilter) -> (Vec<ScopeBranch>, TaskConds) {
     use task::Column as C;
     let mut branches = Vec::new();
     if let Some(scope) = &f.scope {
         for p in scope {
-            branches.push(under(C::OrgPath, p));
-            branches.push(under(C::LeadPath, p));
+            if p.matches('/').count() == 3 {
+                // A ministry or a province: its keys (see `task_agency_keys`), indexed in list
+                // order (a path range would read all its tasks to sort them).
+                branches.push(ScopeBranch::Row(Cond::all().add(C::AgencyPath.eq(p.as_str()))));
+                branches.push(ScopeBranch::Row(Cond::all().add(C::LeadAgencyPath.eq(p.as_str()))));
+            } else {
+                branches.push(ScopeBranch::Row(under(C::OrgPath, p)));
+                branches.push(ScopeBranch::Row(under(C::LeadPath, p)));
+            }
         }
         if !scope.is_empty() {
             let coordinated = Query::select()
@@ -178,43 +304,40 @@ fn task_filter_parts(f: &TaskFilter) -> (Vec<Cond>, Cond) {
                     ),
                 )
                 .to_owned();
-            branches.push(Cond::all().add(C::Id.in_subquery(coordinated)));
+            branches.push(ScopeBranch::Row(Cond::all().add(C::Id.in_subquery(coordinated))));
         }
         if let Some(uid) = f.visible_to_assignee {
-            branches.push(Cond::all().add(assigned_to(uid)));
+            branches.push(ScopeBranch::Assigned(uid));
         }
         if branches.is_empty() {
             // A scope with no unit and no assignment lets nothing in.
-            branches.push(Cond::all().add(Expr::val(1).eq(0)));
+            branches.push(ScopeBranch::Row(Cond::all().add(Expr::val(1).eq(0))));
         }
     }
-    let mut cond = Cond::all();
+    let mut other = Cond::all();
     if let Some(p) = &f.org_path {
-        cond = cond.add(under(C::OrgPath, p));
+        other = other.add(under(C::OrgPath, p));
     }
     if let Some(id) = f.plan_id {
-        cond = cond.add(C::PlanId.eq(id));
-    }
-    if let (Some(status), Some(today)) = (f.status, f.today) {
-        cond = cond.add(status_cond(status, today));
+        other = other.add(C::PlanId.eq(id));
     }
     if let Some(d) = f.deadline_from {
-        cond = cond.add(C::Deadline.gte(d));
+        other = other.add(C::Deadline.gte(d));
     }
     if let Some(d) = f.deadline_to {
-        cond = cond.add(C::Deadline.lte(d));
+        other = other.add(C::Deadline.lte(d));
     }
     if let Some(id) = f.framework_item_id {
-        cond = cond.add(C::FrameworkItemId.eq(id));
+        other = other.add(C::FrameworkItemId.eq(id));
     }
     if let Some(uid) = f.assignee_id {
-        cond = cond.add(assigned_to(uid));
+        other = other.add(assigned_to(uid));
     }
     for w in &f.words {
         let clean: String = w.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
-        cond = cond.add(C::SearchKey.like(format!("%{clean}%")));
+        other = other.add(C::SearchKey.like(format!("%{clean}%")));
     }
-    (branches, cond)
+    (branches, TaskConds { status: f.status.zip(f.today), other })
 }
 
 /// Tasks `uid` is assigned to.
@@ -389,6 +512,24 @@ impl Db {
             .collect()
     }
 
+    /// The number of rows `q` returns.
+    async fn count_rows(&self, q: SelectStatement) -> Result<u64> {
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from_subquery(q, Alias::new("matching"))
+            .to_owned();
+        let n: i64 = self
+            .connection()
+            .query_one_raw(self.backend().build(&count))
+            .await
+            .map_err(storage)?
+            .map(|r| r.try_get::<i64>("", "n"))
+            .transpose()
+            .map_err(storage)?
+            .unwrap_or(0);
+        Ok(n as u64)
+    }
+
     async fn task_one(&self, id: TaskId, today: NaiveDate) -> Result<Option<Task>> {
         let Some(row) = task::Entity::find_by_id(id).one(self.connection()).await.map_err(storage)? else {
             return Ok(None);
@@ -431,10 +572,9 @@ where
 async fn write_links(
     txn: &DatabaseTransaction,
     task_id: TaskId,
-    coordinating: &[OrgId],
-    assignees: &[UserId],
-    depends_on: &[TaskId],
+    fields: &TaskFields,
 ) -> std::result::Result<(), sea_orm::DbErr> {
+    let TaskFields { coordinating, assignees, depends_on, deadline, state, completed_on, .. } = fields;
     task_coordinator::Entity::delete_many().filter(task_coordinator::Column::TaskId.eq(task_id)).exec(txn).await?;
     task_assignee::Entity::delete_many().filter(task_assignee::Column::TaskId.eq(task_id)).exec(txn).await?;
     task_dependency::Entity::delete_many().filter(task_dependency::Column::TaskId.eq(task_id)).exec(txn).await?;
@@ -448,7 +588,13 @@ async fn write_links(
     }
     let a: Vec<_> = unique(assignees)
         .into_iter()
-        .map(|user_id| task_assignee::ActiveModel { task_id: Set(task_id), user_id: Set(user_id) })
+        .map(|user_id| task_assignee::ActiveModel {
+            task_id: Set(task_id),
+            user_id: Set(user_id),
+            deadline: Set(Some(*deadline)),
+            state: Set(Some(state.as_str().into())),
+            completed_on: Set(*completed_on),
+        })
         .collect();
     if !a.is_empty() {
         task_assignee::Entity::insert_many(a).exec_without_returning(txn).await?;
@@ -537,6 +683,8 @@ async fn insert_tasks(
             description: Set(t.description.clone()),
             lead_org_id: Set(t.lead_org_id),
             lead_path: Set(lead.path.clone()),
+            agency_path: Set(task_agency_keys(&plan.org_path, &lead.path).0),
+            lead_agency_path: Set(task_agency_keys(&plan.org_path, &lead.path).1),
             start_date: Set(t.start_date),
             deadline: Set(t.deadline),
             state: Set(TaskState::NotStarted.as_str().into()),
@@ -554,13 +702,15 @@ async fn insert_tasks(
                 .into_iter()
                 .map(|org_id| task_coordinator::ActiveModel { task_id: Set(next), org_id: Set(*org_id) }),
         );
-        assignees.extend(
-            t.assignees
-                .iter()
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .map(|user_id| task_assignee::ActiveModel { task_id: Set(next), user_id: Set(*user_id) }),
-        );
+        assignees.extend(t.assignees.iter().collect::<std::collections::BTreeSet<_>>().into_iter().map(|user_id| {
+            task_assignee::ActiveModel {
+                task_id: Set(next),
+                user_id: Set(*user_id),
+                deadline: Set(Some(t.deadline)),
+                state: Set(Some(TaskState::NotStarted.as_str().into())),
+                completed_on: Set(None),
+            }
+        }));
         deps.extend(
             t.depends_on
                 .iter()
@@ -976,52 +1126,48 @@ impl WorkStore for Db {
     async fn task_list(&self, f: &TaskFilter) -> Result<Page<Task>> {
         use task::Column as C;
         let db = self.connection();
-        let (branches, rest) = task_filter_parts(f);
-        let mut all = rest.clone();
-        if !branches.is_empty() {
-            all = all.add(branches.iter().cloned().fold(Cond::any(), Cond::add));
-        }
+        let (branches, conds) = task_filter_parts(f);
         // The count stops at the cap: reading on through a million matches for "how many" would
-        // cost more than the page itself. No filter at all means no WHERE clause (not
-        // `WHERE TRUE`), so the scan reads the smallest index.
-        let mut counted = task::Entity::find().select_only().column(C::Id);
-        if !all.is_empty() {
-            counted = counted.filter(all.clone());
-        }
-        let counted = counted.limit(TASK_COUNT_CAP + 1).into_query();
-        let count = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), sea_orm::sea_query::Alias::new("n"))
-            .from_subquery(counted, sea_orm::sea_query::Alias::new("matching"))
-            .to_owned();
-        let n: i64 = db
-            .query_one_raw(self.backend().build(&count))
-            .await
-            .map_err(storage)?
-            .map(|r| r.try_get::<i64>("", "n"))
-            .transpose()
-            .map_err(storage)?
-            .unwrap_or(0);
-        let (total, total_capped) = if n as u64 > TASK_COUNT_CAP { (TASK_COUNT_CAP, true) } else { (n as u64, false) };
-        // The page. With a scope of several branches (an officer: the agency's tasks, the lead
-        // unit's, the coordinated and the assigned ones), each branch gives its own first
+        // cost more than the page itself. In a scope, each task is counted by the first branch
+        // that lets it in (a branch's count leaves out the tasks of the branches before it), so
+        // that no union of ids is built; the counts stop once their sum is past the cap.
+        let n = if branches.is_empty() {
+            // No filter at all means no WHERE clause (not `WHERE TRUE`), so the scan reads the
+            // smallest index.
+            let mut counted = task::Entity::find().select_only().column(C::Id);
+            let all = conds.on_task();
+            if !all.is_empty() {
+                counted = counted.filter(all);
+            }
+            self.count_rows(counted.limit(TASK_COUNT_CAP + 1).into_query()).await?
+        } else {
+            let mut n = 0;
+            let mut before = Cond::any();
+            for b in &branches {
+                let q = b.ids(&conds, &before).limit(TASK_COUNT_CAP + 1 - n).to_owned();
+                n += self.count_rows(q).await?;
+                if n > TASK_COUNT_CAP {
+                    break;
+                }
+                before = before.add(b.cond());
+            }
+            n
+        };
+        let (total, total_capped) = if n > TASK_COUNT_CAP { (TASK_COUNT_CAP, true) } else { (n, false) };
+        // The page. With a scope (an officer: the agency's tasks, the lead unit's, the
+        // coordinated and the assigned ones), each branch gives its own first
         // `offset + limit` in list order, which an index on the branch's column serves; the page
         // is taken from their union. One `OR` over the branches would read every task in scope,
         // then sort them all.
-        let select = if branches.len() > 1 {
+        let select = if !branches.is_empty() {
             let first = f.offset + f.limit;
-            let any = branches.into_iter().fold(Cond::any(), |any, branch| {
-                let top = task_order(task::Entity::find().select_only().column(C::Id), f.sort)
-                    .filter(branch)
-                    .filter(rest.clone())
-                    .limit(first)
-                    .into_query();
-                any.add(C::Id.in_subquery(top))
-            });
+            let any = branches
+                .iter()
+                .fold(Cond::any(), |any, branch| any.add(C::Id.in_subquery(branch.first_ids(&conds, f.sort, first))));
             task::Entity::find().filter(any)
-        } else if all.is_empty() {
-            task::Entity::find()
         } else {
-            task::Entity::find().filter(all)
+            let all = conds.on_task();
+            if all.is_empty() { task::Entity::find() } else { task::Entity::find().filter(all) }
         };
         let rows = task_order(select, f.sort).offset(f.offset).limit(f.limit).all(db).await.map_err(storage)?;
         let today = f.today.unwrap_or(NaiveDate::MIN);
@@ -1055,6 +1201,13 @@ impl WorkStore for Db {
             .col_expr(C::SearchKey, Expr::value(textvi::fold(&fields.title)))
             .col_expr(C::Description, Expr::value(fields.description.clone()))
             .col_expr(C::LeadOrgId, Expr::value(fields.lead_org_id))
+            .col_expr(
+                C::LeadAgencyPath,
+                // Empty when the new lead unit is of the task's own agency (see `task_agency_keys`).
+                Expr::case(Expr::col(C::AgencyPath).eq(agency_path(&lead.path)), "")
+                    .finally(agency_path(&lead.path))
+                    .into(),
+            )
             .col_expr(C::LeadPath, Expr::value(lead.path))
             .col_expr(C::StartDate, Expr::value(fields.start_date))
             .col_expr(C::Deadline, Expr::value(fields.deadline))
@@ -1073,7 +1226,7 @@ impl WorkStore for Db {
         if res.rows_affected == 0 {
             return Ok(None);
         }
-        write_links(&txn, id, &fields.coordinating, &fields.assignees, &fields.depends_on).await.map_err(storage)?;
+        write_links(&txn, id, fields).await.map_err(storage)?;
         insert_event(&txn, id, row_version + 1, event).await?;
         append_audit(&txn, audit).await.map_err(storage)?;
         work_tally::refresh_tasks(&txn, &[id]).await.map_err(storage)?;
