@@ -803,6 +803,15 @@ async fn an_officers_list_is_exactly_the_tasks_in_scope_on_every_page_in_every_o
     let mut dept_scope = vec![led_by_dept, led_by_a_dept, coordinated, assigned_a];
     dept_scope.extend(&shared);
 
+    // The national filter by a province: its agencies' tasks, every page.
+    for query in ["sort=deadline", "sort=deadline&status=overdue"] {
+        let (ids, _) = every_page(&app, &root, &format!("/api/v1/tasks?{query}")).await;
+        let expected: Vec<i64> = ids.into_iter().filter(|id| in_plan_a.contains(id)).collect();
+        let (got, total) = every_page(&app, &root, &format!("/api/v1/tasks?org=51&{query}")).await;
+        assert!(!expected.is_empty());
+        assert_eq!((got.len() as u64, &got), (total, &expected), "{query}");
+    }
+
     let p = app.token("p.officer", PASSWORD).await;
     let a = app.token("a.officer", PASSWORD).await;
     for (token, scope) in [(&p, &province_scope), (&a, &dept_scope)] {

@@ -163,6 +163,11 @@ pub(crate) fn task_agency_keys(org_path: &str, lead_path: &str) -> (String, Stri
     (own.to_string(), if lead == own { String::new() } else { lead.to_string() })
 }
 
+/// Is `path` a ministry's or a province's (a child of the root), keyed on the tasks?
+fn is_agency(path: &str) -> bool {
+    path.matches('/').count() == 3
+}
+
 /// What a listed task must meet besides its scope: a status (checked on the task, or on the
 /// copy of its status columns kept with each assignment) and the other filters (on the task).
 struct TaskConds {
@@ -280,7 +285,7 @@ fn task_filter_parts(f: &TaskFilter) -> (Vec<ScopeBranch>, TaskConds) {
     let mut branches = Vec::new();
     if let Some(scope) = &f.scope {
         for p in scope {
-            if p.matches('/').count() == 3 {
+            if is_agency(p) {
                 // A ministry or a province: its keys (see `task_agency_keys`), indexed in list
                 // order (a path range would read all its tasks to sort them).
                 branches.push(ScopeBranch::Row(Cond::all().add(C::AgencyPath.eq(p.as_str()))));
@@ -316,7 +321,8 @@ fn task_filter_parts(f: &TaskFilter) -> (Vec<ScopeBranch>, TaskConds) {
     }
     let mut other = Cond::all();
     if let Some(p) = &f.org_path {
-        other = other.add(under(C::OrgPath, p));
+        other =
+            other.add(if is_agency(p) { Cond::all().add(C::AgencyPath.eq(p.as_str())) } else { under(C::OrgPath, p) });
     }
     if let Some(id) = f.plan_id {
         other = other.add(C::PlanId.eq(id));
