@@ -288,7 +288,7 @@ impl Services {
         org: &str,
         structure: Structure,
     ) -> Result<RollUp> {
-        use crate::indicators::{Attributed, Contribution, Successor, attribute, format_number, roll_up};
+        use crate::indicators::{Attributed, Contribution, Successor, aggregate, attribute, format_number};
         let all = self.store.indicator_list().await?;
         let ind = all
             .iter()
@@ -367,7 +367,6 @@ impl Services {
             attribute(&ind.def.aggregation, &values, |org| links.get(&org).cloned().unwrap_or_default())?;
         let path_of = |id: i64| units.get(&id).map(|u| u.path.as_str()).unwrap_or("");
         let label = |v: Option<f64>| v.map(format_number).unwrap_or_else(|| "—".into());
-        let value = roll_up(&ind.def.aggregation, &attributed, |id| path_of(id).starts_with(&unit.path));
         let children = self
             .store
             .org_list(&crate::org::OrgQuery {
@@ -378,10 +377,27 @@ impl Services {
             })
             .await?
             .items;
+        // One pass over the attributed figures: each goes to the unit and to the child whose
+        // path is the next segment of its own.
+        let child_at: HashMap<&str, usize> = children.iter().enumerate().map(|(i, c)| (c.path.as_str(), i)).collect();
+        let mut whole = Vec::new();
+        let mut per_child: Vec<Vec<Contribution>> = vec![Vec::new(); children.len()];
+        for a in &attributed {
+            let path = path_of(a.org_id);
+            let Some(below) = path.strip_prefix(unit.path.as_str()) else { continue };
+            whole.push(a.input);
+            if let Some(end) = below.find('/') {
+                if let Some(&i) = child_at.get(&path[..unit.path.len() + end + 1]) {
+                    per_child[i].push(a.input);
+                }
+            }
+        }
+        let value = aggregate(&ind.def.aggregation, &whole);
         let children = children
-            .into_iter()
-            .map(|c| {
-                let v = roll_up(&ind.def.aggregation, &attributed, |id| path_of(id).starts_with(&c.path));
+            .iter()
+            .zip(&per_child)
+            .map(|(c, inputs)| {
+                let v = aggregate(&ind.def.aggregation, inputs);
                 RollUpRow {
                     org: crate::work::OrgRef { id: c.id, code: c.code.clone(), name: c.name.clone() },
                     value: v,
