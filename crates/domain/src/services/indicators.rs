@@ -386,10 +386,8 @@ impl Services {
             let path = path_of(a.org_id);
             let Some(below) = path.strip_prefix(unit.path.as_str()) else { continue };
             whole.push(a.input);
-            if let Some(end) = below.find('/') {
-                if let Some(&i) = child_at.get(&path[..unit.path.len() + end + 1]) {
-                    per_child[i].push(a.input);
-                }
+            if let Some(&i) = below.find('/').and_then(|end| child_at.get(&path[..unit.path.len() + end + 1])) {
+                per_child[i].push(a.input);
             }
         }
         let value = aggregate(&ind.def.aggregation, &whole);
