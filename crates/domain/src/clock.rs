@@ -8,9 +8,14 @@ pub trait Clock: Send + Sync {
     /// Now, truncated to microseconds (what both databases store exactly).
     fn now(&self) -> DateTime<Utc>;
     fn today(&self) -> NaiveDate {
-        // Vietnam is UTC+7 all year; "today" for deadlines and validity is the Vietnamese date.
-        (self.now() + Duration::hours(7)).date_naive()
+        vietnam_date(self.now())
     }
+}
+
+/// The Vietnamese date of an instant: Vietnam is UTC+7 all year, and "today" for deadlines and
+/// validity is the Vietnamese date.
+pub fn vietnam_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(7)).date_naive()
 }
 
 #[derive(Debug, Default)]

@@ -36,6 +36,10 @@ pub enum DomainError {
     /// An import with bad rows: nothing was imported; each problem names its row and column.
     #[error("import rejected: {} problems", .0.len())]
     Rejected(Vec<RowProblem>),
+    /// A record that cannot go on yet (a report submitted with parts missing): every missing
+    /// piece, each naming its field or section.
+    #[error("incomplete: {} problems", .0.len())]
+    Incomplete(Vec<FieldProblem>),
     /// The storage layer failed; the message is for logs, never shown to users.
     #[error("storage: {0}")]
     Storage(String),
@@ -57,5 +61,12 @@ pub struct RowProblem {
     pub line: usize,
     /// The column's header, or empty when the whole row is wrong.
     pub column: String,
+    pub message: String,
+}
+
+/// One missing or wrong piece of a record: its field (or section key) and what is wrong.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
     pub message: String,
 }

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod org;
 pub mod registries;
 pub mod repo;
+pub mod reporting;
 pub mod schedule;
 pub mod services;
 pub mod users;

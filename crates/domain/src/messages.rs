@@ -18,6 +18,7 @@ pub fn title(e: &DomainError) -> &'static str {
         DomainError::Transition { .. } => "Không thực hiện được bước này",
         DomainError::Stale { .. } => "Dữ liệu đã được người khác sửa",
         DomainError::Rejected(_) => "Tệp nhập có lỗi",
+        DomainError::Incomplete(_) => "Chưa đủ nội dung",
         DomainError::Storage(_) => "Lỗi hệ thống",
     }
 }
@@ -50,6 +51,11 @@ pub fn detail(e: &DomainError) -> String {
                 })
                 .collect::<Vec<_>>()
                 .join("; ")
+        ),
+        DomainError::Incomplete(problems) => format!(
+            "Chưa thực hiện được vì còn {} nội dung thiếu: {}.",
+            problems.len(),
+            problems.iter().take(30).map(|p| p.message.as_str()).collect::<Vec<_>>().join("; ")
         ),
         DomainError::Storage(_) => "Đã có lỗi hệ thống; thao tác chưa được thực hiện. Vui lòng thử lại sau.".into(),
     }

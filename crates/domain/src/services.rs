@@ -5,6 +5,7 @@ pub mod import;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
+pub mod reporting;
 pub mod schedule;
 pub mod work;
 

@@ -44,6 +44,7 @@ impl App {
         self.services.load_frameworks(&refdata::frameworks::frameworks()?).await?;
         self.services.seed_calendar(&refdata::holidays::load()?).await?;
         self.services.load_indicators().await?;
+        self.services.load_report_templates().await?;
         Ok(units)
     }
 

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(WorkAtScale),
             Box::new(Indicators),
             Box::new(TaskListKeys),
+            Box::new(Reports),
         ]
     }
 }
@@ -872,4 +873,98 @@ pub(crate) async fn fill_task_list_keys<C: ConnectionTrait>(db: &C) -> Result<()
     }
     db.execute_raw(backend.build(copy.and_where(Expr::col("deadline").is_null()))).await?;
     Ok(())
+}
+
+/// Periodic reports: templates, one report per unit × template × period (its current content),
+/// the versions submitted with their frozen figures, and the history of workflow steps.
+/// `idx_reports_expected` serves completeness (a template and period over a subtree).
+struct Reports;
+
+impl MigrationName for Reports {
+    fn name(&self) -> &str {
+        "m20261123_000011_reports"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Reports {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("report_templates")
+                .col(big_pk_auto("id"))
+                .col(text_uniq("code"))
+                .col(text("template_json"))
+                .col(integer("row_version"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("reports")
+                .col(big_pk_auto("id"))
+                .col(big_integer("template_id"))
+                .col(big_integer("org_id"))
+                .col(text("org_path"))
+                .col(big_integer("receiver_org_id"))
+                .col(text("receiver_path"))
+                .col(text("period"))
+                .col(date("period_start"))
+                .col(date("due_on"))
+                .col(text("state"))
+                .col(text("content_json"))
+                .col(integer("version"))
+                .col(timestamp_with_time_zone_null("first_submitted_at"))
+                .col(timestamp_with_time_zone_null("submitted_at"))
+                .col(timestamp_with_time_zone_null("accepted_at"))
+                .col(integer("row_version"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(ForeignKey::create().from("reports", "template_id").to("report_templates", "id"))
+                .foreign_key(ForeignKey::create().from("reports", "org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("reports", "receiver_org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("reports", "idx_reports_unique", &["template_id", "org_id", "period"], true)).await?;
+        m.create_index(index("reports", "idx_reports_expected", &["template_id", "period", "org_path"], false)).await?;
+        m.create_index(index("reports", "idx_reports_org_path", &["org_path", "period_start"], false)).await?;
+        m.create_index(index("reports", "idx_reports_receiver_path", &["receiver_path", "period_start"], false))
+            .await?;
+        m.create_table(
+            Table::create()
+                .table("report_versions")
+                .col(big_integer("report_id"))
+                .col(integer("version"))
+                .col(text("content_json"))
+                .col(text("figures_json"))
+                .col(big_integer("submitted_by"))
+                .col(text("submitted_by_name"))
+                .col(timestamp_with_time_zone("submitted_at"))
+                .primary_key(Index::create().col("report_id").col("version"))
+                .foreign_key(ForeignKey::create().from("report_versions", "report_id").to("reports", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("report_events")
+                .col(big_pk_auto("id"))
+                .col(big_integer("report_id"))
+                .col(timestamp_with_time_zone("at"))
+                .col(big_integer("actor_id"))
+                .col(text("actor_name"))
+                .col(text("step"))
+                .col(text("from_state"))
+                .col(text("to_state"))
+                .col(text_null("comment"))
+                .col(integer_null("version"))
+                .foreign_key(ForeignKey::create().from("report_events", "report_id").to("reports", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("report_events", "idx_report_events_report", &["report_id", "id"], false)).await?;
+        Ok(())
+    }
 }

@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod notify;
 pub mod ops;
 pub mod orgs;
+pub mod reporting;
 pub mod schedule;
 pub mod task_io;
 pub mod users;
@@ -40,6 +41,9 @@ use crate::error::{ApiError, EdgeError};
         kpi::report, kpi::person, kpi::export, kpi::weights, kpi::set_weights,
         indicators::list, indicators::import, indicators::export, indicators::rollup,
         indicators::data_quality,
+        reporting::templates, reporting::save_template, reporting::open_round, reporting::list, reporting::show,
+        reporting::save, reporting::step, reporting::file, reporting::synthesis, reporting::synthesis_file,
+        reporting::completeness,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

@@ -46,7 +46,7 @@ impl EdgeError {
                 DomainError::Conflict(_) | DomainError::Transition { .. } | DomainError::Stale { .. } => {
                     StatusCode::CONFLICT
                 }
-                DomainError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                DomainError::Rejected(_) | DomainError::Incomplete(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             EdgeError::NotSignedIn => StatusCode::UNAUTHORIZED,
@@ -67,6 +67,7 @@ impl EdgeError {
             EdgeError::Domain(DomainError::Transition { .. }) => "invalid-transition",
             EdgeError::Domain(DomainError::Stale { .. }) => "edit-conflict",
             EdgeError::Domain(DomainError::Rejected(_)) => "import-rejected",
+            EdgeError::Domain(DomainError::Incomplete(_)) => "incomplete",
             EdgeError::Domain(DomainError::Storage(_)) => "internal",
             EdgeError::NotSignedIn => "not-signed-in",
             EdgeError::PasswordChangeRequired => "password-change-required",
@@ -122,6 +123,10 @@ impl EdgeError {
             EdgeError::Domain(DomainError::Rejected(rows)) => (None, Some(rows.clone())),
             _ => (None, None),
         };
+        let failures = match self {
+            EdgeError::Domain(DomainError::Incomplete(problems)) => Some(problems.clone()),
+            _ => None,
+        };
         Problem {
             problem_type: format!("/problems/{}", self.slug()),
             title: self.title().into(),
@@ -131,6 +136,7 @@ impl EdgeError {
             key,
             changes,
             rows,
+            failures,
         }
     }
 }
@@ -153,6 +159,9 @@ pub struct Problem {
     /// For a rejected import: every bad row and column.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<domain::error::RowProblem>>,
+    /// For a record that cannot go on yet (a report submitted incomplete): every missing piece.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failures: Option<Vec<domain::error::FieldProblem>>,
 }
 
 /// An error shown as problem+json.

@@ -10,6 +10,7 @@ pub mod api;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod report_file;
 pub mod routes;
 pub mod session;
 pub mod task_file;

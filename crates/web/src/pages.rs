@@ -33,7 +33,8 @@ pub fn form_error(e: DomainError) -> Result<String, PageError> {
         | DomainError::Conflict(_)
         | DomainError::Transition { .. }
         | DomainError::Stale { .. }
-        | DomainError::Rejected(_) => Ok(domain::messages::detail(&e)),
+        | DomainError::Rejected(_)
+        | DomainError::Incomplete(_) => Ok(domain::messages::detail(&e)),
         e => Err(PageError::from(e)),
     }
 }

@@ -28,6 +28,8 @@ struct Ctx {
     /// A published event and a draft of B's schedule.
     b_event: i64,
     b_draft: i64,
+    /// A quarterly report of B's department, sent to B.
+    b_report: i64,
 }
 
 impl Ctx {
@@ -114,6 +116,16 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     let b_task = b_tasks.items[0].clone();
     let b_evidence = s.add_evidence(&b_admin, b_task.id, Some(("bi-mat.pdf", b"%PDF-1.4 bi mat")), None).await.unwrap();
     let (b_event, b_draft) = crate::schedules::b_schedule(s).await;
+    let round = domain::services::reporting::OpenRoundInput {
+        template: "BC_TIEN_DO_QUY".into(),
+        period: "2026Q4".into(),
+        receiver: "01".into(),
+        org_types: vec![domain::org::OrgType::Internal],
+        due_on: None,
+    };
+    s.open_report_round(&b_admin, &round).await.unwrap();
+    let b_reports = s.list_reports(&b_admin, &Default::default()).await.unwrap();
+    let b_report = b_reports.items[0].id;
 
     let (page, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let token = app.token("a.admin", PASSWORD).await;
@@ -130,6 +142,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
         b_event,
         b_draft,
         app,
+        b_report,
     };
     let plan_b = |suffix: &str| format!("/api/v1/plans/{}{suffix}", ctx.b_plan);
     let task_b = |suffix: &str| format!("/api/v1/tasks/{}{suffix}", ctx.b_task);
@@ -477,6 +490,52 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, body) = ctx.api(M::POST, "/api/v1/dataValueSets", Some(set)).await;
                 assert_eq!(st, StatusCode::CONFLICT, "{key}: {body}");
                 assert!(body.contains("không có quyền"), "{body}");
+            }
+            "GET /api/v1/report-templates" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, _) = ctx.api(M::GET, def.path, None).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+            }
+            "POST /api/v1/report-templates" => {
+                // Templates are shared by every agency: a province's admin may not change them.
+                let body = json!({"code": "BC_LAN", "name": "Lấn sang", "period_type": "yearly",
+                    "due": {"rule": "days_after_end", "days": 5},
+                    "sections": [{"key": "a", "heading": "A", "level": 1, "kind": "narrative"}]});
+                let (st, body) = ctx.api(M::POST, def.path, Some(body)).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
+            "POST /api/v1/report-rounds" => {
+                let body = json!({"template": "BC_TIEN_DO_QUY", "period": "2027Q1", "receiver": "01"});
+                let (st, body) = ctx.api(M::POST, def.path, Some(body)).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
+            "GET /api/v1/reports" => {
+                let (st, body) = ctx.api(M::GET, "/api/v1/reports?limit=200", None).await;
+                assert_eq!(st, StatusCode::OK);
+                assert!(!body.contains("01.SKHCN"), "{key} lists B's reports: {body}");
+            }
+            "GET /api/v1/reports/{id}" | "GET /api/v1/reports/{id}/file/{format}" => {
+                let path = def.path.replace("{id}", &ctx.b_report.to_string()).replace("{format}", "docx");
+                let (st, body) = ctx.api(M::GET, &path, None).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
+            "PUT /api/v1/reports/{id}" => {
+                let body = json!({"row_version": 1, "content": {"number_symbol": "1/BC-LAN"}});
+                let (st, body) = ctx.api(M::PUT, &format!("/api/v1/reports/{}", ctx.b_report), Some(body)).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
+            "POST /api/v1/reports/{id}/steps" => {
+                let body = json!({"step": "submit", "row_version": 1});
+                let (st, body) = ctx.api(M::POST, &format!("/api/v1/reports/{}/steps", ctx.b_report), Some(body)).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
+            "GET /api/v1/report-synthesis"
+            | "GET /api/v1/report-synthesis/file/{format}"
+            | "GET /api/v1/report-completeness" => {
+                let path =
+                    format!("{}?template=BC_TIEN_DO_QUY&period=2026Q4&org=01", def.path.replace("{format}", "pdf"));
+                let (st, body) = ctx.api(M::GET, &path, None).await;
+                assert!(denied(st), "{key}: {st} {body}");
             }
             "GET /api/v1/national/{framework_id}" => {
                 // A province's admin is not the national authority.

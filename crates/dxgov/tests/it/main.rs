@@ -20,6 +20,7 @@ mod ops;
 mod orgs;
 mod plan_pages;
 mod reminders;
+mod reports;
 mod schedules;
 mod smtp;
 mod validators;

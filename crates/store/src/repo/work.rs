@@ -39,11 +39,11 @@ fn json_err(e: serde_json::Error) -> DomainError {
     DomainError::Storage(e.to_string())
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(json_err)
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(json_err)
 }
 
