@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::entities::indicators::{data_value, indicator, indicator_target};
 use crate::entities::notify::{calendar_day, calendar_feed, notification, outbox, setting};
+use crate::entities::reporting::{report, report_event, report_template, report_version};
 use crate::entities::schedule::{schedule_change, schedule_event, schedule_participant};
 use crate::entities::work::{
     blob, evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee,
@@ -26,7 +27,7 @@ const FORMAT: &str = "dxgov-backup";
 const VERSION: u32 = 1;
 
 /// Tables in the order restore inserts them (parents before children).
-pub const TABLES: [&str; 31] = [
+pub const TABLES: &[&str] = &[
     "org_units",
     "org_successions",
     "users",
@@ -56,6 +57,10 @@ pub const TABLES: [&str; 31] = [
     "indicators",
     "indicator_targets",
     "data_values",
+    "report_templates",
+    "reports",
+    "report_versions",
+    "report_events",
     "audit_log",
     "audit_head",
 ];
@@ -149,6 +154,11 @@ impl Db {
         )
         .await?;
         dump::<data_value::Entity, _>(&txn, data_value::Column::IndicatorId, "data_values", out, &mut s).await?;
+        dump::<report_template::Entity, _>(&txn, report_template::Column::Id, "report_templates", out, &mut s).await?;
+        dump::<report::Entity, _>(&txn, report::Column::Id, "reports", out, &mut s).await?;
+        dump::<report_version::Entity, _>(&txn, report_version::Column::ReportId, "report_versions", out, &mut s)
+            .await?;
+        dump::<report_event::Entity, _>(&txn, report_event::Column::Id, "report_events", out, &mut s).await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -176,7 +186,10 @@ impl Db {
         // The migration seeds the audit head; the backup carries the real one.
         audit_head::Entity::delete_many().exec(&txn).await?;
         let mut summary = Summary::default();
-        for expected in TABLES {
+        // A backup written before a table existed does not list it: that table stays empty.
+        let listed: Vec<&str> =
+            header["tables"].as_array().map(|t| t.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        for &expected in TABLES.iter().filter(|t| listed.is_empty() || listed.contains(t)) {
             let section = next()?;
             let name = section["table"].as_str().unwrap_or_default().to_string();
             if name != expected {
@@ -225,6 +238,10 @@ impl Db {
                     load::<indicator_target::Entity, indicator_target::ActiveModel>(&txn, rows).await?
                 }
                 "data_values" => load::<data_value::Entity, data_value::ActiveModel>(&txn, rows).await?,
+                "report_templates" => load::<report_template::Entity, report_template::ActiveModel>(&txn, rows).await?,
+                "reports" => load::<report::Entity, report::ActiveModel>(&txn, rows).await?,
+                "report_versions" => load::<report_version::Entity, report_version::ActiveModel>(&txn, rows).await?,
+                "report_events" => load::<report_event::Entity, report_event::ActiveModel>(&txn, rows).await?,
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -249,6 +266,9 @@ impl Db {
                 "schedule_events",
                 "schedule_changes",
                 "indicators",
+                "report_templates",
+                "reports",
+                "report_events",
             ],
         )
         .await?;
