@@ -12,6 +12,7 @@ pub mod login;
 pub mod notify;
 pub mod orgs;
 pub mod plans;
+pub mod reports;
 pub mod schedules;
 pub mod tasks;
 pub mod users;
