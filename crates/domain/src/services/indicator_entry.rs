@@ -98,8 +98,9 @@ pub struct EntryInput {
     pub values: Vec<EntryValue>,
 }
 
-/// One typed value, written as a Vietnamese reader writes it (`1.234,5`, `12,5 %`, `có`).
-/// An empty value leaves what is stored as it is.
+/// One typed value, written as a Vietnamese reader writes it (`1.234,5`, `12,5 %`, `có`), and
+/// its comment (saved with the value; empty for none). An empty value leaves what is stored as
+/// it is.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct EntryValue {
     pub indicator: String,
@@ -141,6 +142,20 @@ pub struct TargetView {
 
 fn org_ref(u: &OrgUnit) -> OrgRef {
     OrgRef { id: u.id, code: u.code.clone(), name: u.name.clone() }
+}
+
+impl TargetView {
+    fn of(indicator: &IndicatorCode, unit: &OrgUnit, period: &Period, value: f64, note: Option<String>) -> Self {
+        TargetView {
+            indicator: indicator.to_string(),
+            org: org_ref(unit),
+            period: period.code(),
+            period_label: period.label(),
+            value,
+            value_label: format_number(value),
+            note,
+        }
+    }
 }
 
 /// The form's text for a stored value: nothing lost, so saving the form again changes nothing.
@@ -428,18 +443,7 @@ impl Services {
             "targets": checked.iter().map(|(u, p, t)| json!({"org": u.code, "period": p.code(), "value": t.value, "note": t.note})).collect::<Vec<_>>(),
         }));
         self.store.targets_set(&records, actor.user.id, self.clock.now(), audit).await?;
-        Ok(checked
-            .iter()
-            .map(|(u, p, t)| TargetView {
-                indicator: ind.def.code.to_string(),
-                org: org_ref(u),
-                period: p.code(),
-                period_label: p.label(),
-                value: t.value,
-                value_label: format_number(t.value),
-                note: t.note.clone(),
-            })
-            .collect())
+        Ok(checked.iter().map(|(u, p, t)| TargetView::of(&ind.def.code, u, p, t.value, t.note.clone())).collect())
     }
 
     /// The targets of one indicator set for a unit the caller may read and every unit under it,
@@ -468,18 +472,7 @@ impl Services {
                 let o = orgs.get(&t.org_id)?;
                 let p = Period::parse(&t.period).ok()?;
                 let key = (o.path.as_str(), p.start(), std::cmp::Reverse(p.period_type().months()));
-                Some((
-                    key,
-                    TargetView {
-                        indicator: ind.def.code.to_string(),
-                        org: org_ref(o),
-                        period: p.code(),
-                        period_label: p.label(),
-                        value: t.value,
-                        value_label: format_number(t.value),
-                        note: t.note,
-                    },
-                ))
+                Some((key, TargetView::of(&ind.def.code, o, &p, t.value, t.note)))
             })
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
