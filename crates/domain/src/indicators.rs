@@ -339,22 +339,33 @@ impl Indicator {
     /// A value typed in for `period`: parsed by the value type, with a warning when it falls
     /// outside the expected range. Values of formula indicators are computed, never typed in.
     pub fn check_entry(&self, period: &Period, raw: &str) -> Result<(Value, Option<RangeFlag>)> {
+        self.accepts_entry(period)?;
+        let value = parse_value(self.value_type, raw)?;
+        let flag = self.range_flag(&value);
+        Ok((value, flag))
+    }
+
+    /// Values may be typed in (or imported) for `period`: the indicator is not computed by a
+    /// formula and reports for periods of that type.
+    pub fn accepts_entry(&self, period: &Period) -> Result<()> {
         if self.formula.is_some() {
-            return Err(DomainError::invalid("value", "chỉ tiêu này được tính theo công thức, không nhập trực tiếp"));
+            return Err(DomainError::invalid(
+                "indicator",
+                format!("chỉ tiêu {} được tính theo công thức, không nhập trực tiếp", self.code),
+            ));
         }
         if period.period_type() != self.period_type {
             return Err(DomainError::invalid(
                 "period",
                 format!(
-                    "chỉ tiêu này báo cáo theo kỳ {}, không nhập cho {}",
+                    "chỉ tiêu {} báo cáo theo kỳ {}, không nhập cho {}",
+                    self.code,
                     self.period_type.label().to_lowercase(),
                     period.label()
                 ),
             ));
         }
-        let value = parse_value(self.value_type, raw)?;
-        let flag = self.range_flag(&value);
-        Ok((value, flag))
+        Ok(())
     }
 
     /// The warning for a value outside the expected range, if it is.
@@ -595,6 +606,14 @@ impl Period {
     pub fn months(&self) -> Vec<Period> {
         self.periods_inside(PeriodType::Monthly)
     }
+
+    /// The period `n` periods after this one (before it for a negative `n`), of the same type;
+    /// `None` outside the years a period may have.
+    pub fn step(&self, n: i32) -> Option<Period> {
+        let per_year = self.period_type.per_year() as i32;
+        let k = self.year * per_year + (self.index as i32 - 1) + n;
+        Period::new(self.period_type, k.div_euclid(per_year), k.rem_euclid(per_year) as u32 + 1).ok()
+    }
 }
 
 impl fmt::Display for Period {
@@ -776,7 +795,7 @@ pub fn parse_dhis2_value(value_type: ValueType, raw: &str) -> Result<Value> {
 
 /// One row of a DHIS2 data value set (JSON `dataValues`, or the CSV columns of the same names).
 /// Codes, not ids: `data_element` is the indicator code, `org_unit` the unit's code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Dhis2DataValue {
     pub data_element: String,
@@ -785,6 +804,38 @@ pub struct Dhis2DataValue {
     pub value: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// DHIS2's disaggregation. dxgov keeps one value per indicator, unit and period: only
+    /// DHIS2's default combination (empty, `default` or `HllvX50cXC0`) is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_option_combo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_option_combo: Option<String>,
+    /// Who stored the value (username) and when (RFC 3339): written by exports, ignored by
+    /// imports (the importing user and the time of import are recorded instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<String>,
+}
+
+/// The identifier DHIS2 gives its default category option combination.
+pub const DHIS2_DEFAULT_COMBO: &str = "HllvX50cXC0";
+
+impl Dhis2DataValue {
+    /// The category and attribute option combinations name DHIS2's default (or nothing): the
+    /// only disaggregation dxgov stores. Otherwise the offending field and its text.
+    pub fn non_default_combo(&self) -> Option<(&'static str, &str)> {
+        let is_default = |c: &Option<String>| {
+            c.as_deref().map(str::trim).is_none_or(|c| c.is_empty() || c == "default" || c == DHIS2_DEFAULT_COMBO)
+        };
+        if !is_default(&self.category_option_combo) {
+            return Some(("categoryOptionCombo", self.category_option_combo.as_deref().unwrap_or_default()));
+        }
+        if !is_default(&self.attribute_option_combo) {
+            return Some(("attributeOptionCombo", self.attribute_option_combo.as_deref().unwrap_or_default()));
+        }
+        None
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1947,6 +1998,13 @@ mod tests {
         assert_eq!(Period::of(PeriodType::SixMonthly, d(2024, 7, 1)), p("2024S2"));
         assert_eq!(Period::of(PeriodType::Monthly, d(2024, 12, 31)), p("202412"));
         assert_eq!(Period::of(PeriodType::Yearly, d(2025, 3, 1)), p("2025"));
+        let step = |s: &str, n| p(s).step(n).map(|x| x.code());
+        assert_eq!(step("2024Q4", 1).as_deref(), Some("2025Q1"));
+        assert_eq!(step("202401", -1).as_deref(), Some("202312"));
+        assert_eq!(step("2024S1", -3).as_deref(), Some("2022S2"));
+        assert_eq!(step("202406", 18).as_deref(), Some("202512"));
+        assert_eq!(step("2024", -1).as_deref(), Some("2023"));
+        assert_eq!(step("2000", -1), None);
     }
 
     #[test]
@@ -2030,13 +2088,27 @@ mod tests {
             period: "2024".into(),
             org_unit: "51".into(),
             value: "1500".into(),
-            comment: None,
+            ..Default::default()
         };
         let json = serde_json::to_value(&row).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"dataElement": "CHI_CNTT", "period": "2024", "orgUnit": "51", "value": "1500"})
         );
+        assert_eq!(row.non_default_combo(), None);
+        for default in ["", " default ", DHIS2_DEFAULT_COMBO] {
+            let row = Dhis2DataValue { category_option_combo: Some(default.into()), ..row.clone() };
+            assert_eq!(row.non_default_combo(), None, "{default}");
+        }
+        let split = Dhis2DataValue { attribute_option_combo: Some("Nu1AbcXyz9".into()), ..row.clone() };
+        assert_eq!(split.non_default_combo(), Some(("attributeOptionCombo", "Nu1AbcXyz9")));
+        let parsed: Dhis2DataValue = serde_json::from_value(serde_json::json!({
+            "dataElement": "CHI_CNTT", "period": "2024", "orgUnit": "51", "value": "1500",
+            "categoryOptionCombo": "HllvX50cXC0", "storedBy": "admin", "lastUpdated": "2024-01-01T00:00:00Z",
+            "followup": false
+        }))
+        .unwrap();
+        assert_eq!((parsed.stored_by.as_deref(), parsed.non_default_combo()), (Some("admin"), None));
     }
 
     fn percent_indicator() -> Indicator {
@@ -2068,7 +2140,12 @@ mod tests {
         assert_eq!(ind.range_flag(&Value::Number(100.0)), None);
         assert_eq!(field(ind.check_entry(&p("2024"), "5").unwrap_err()).0, "period");
         let computed = Indicator { formula: Some(Formula::parse("#{A1} * 2").unwrap()), ..percent_indicator() };
-        assert_eq!(field(computed.check_entry(&p("2024Q1"), "5").unwrap_err()).0, "value");
+        let (f, msg) = field(computed.check_entry(&p("2024Q1"), "5").unwrap_err());
+        assert_eq!(f, "indicator");
+        assert!(msg.contains("TY_LE_X được tính theo công thức"), "{msg}");
+        let (f, msg) = field(ind.accepts_entry(&p("202401")).unwrap_err());
+        assert_eq!(f, "period");
+        assert!(msg.contains("theo kỳ quý, không nhập cho Tháng 01/2024"), "{msg}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
 pub mod import;
+pub mod indicator_entry;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;

@@ -44,6 +44,7 @@ pub async fn load(services: &Services, password: &str) -> domain::Result<Vec<&'s
         created.push(*username);
     }
     work(services, password).await?;
+    indicator_values(services, password).await?;
     Ok(created)
 }
 
@@ -321,6 +322,70 @@ async fn work(services: &Services, password: &str) -> domain::Result<()> {
             services.create_task(&admin, c, &input).await?;
         }
         steps(services, &admin, c, &[PlanStep::Submit, PlanStep::Approve, PlanStep::Start], today).await?;
+    }
+    Ok(())
+}
+
+/// Quảng Ngãi's figures of last year and this year — last year's security spending below 10 % of
+/// IT spending, so the data-quality page has a finding — its monthly administrative procedure
+/// files so far this year, and targets for its IT and DX spending.
+async fn indicator_values(services: &Services, password: &str) -> domain::Result<()> {
+    use domain::indicators::{Dhis2DataValue, Period, PeriodType};
+    use domain::services::indicator_entry::TargetInput;
+    let admin = services.login("qngai.quantri", password, None).await?;
+    let today = services.clock().today();
+    let year = chrono::Datelike::year(&today);
+    let (last, this) = ((year - 1).to_string(), year.to_string());
+    let row = |de: &str, pe: &str, ou: &str, value: &str, comment: Option<&str>| Dhis2DataValue {
+        data_element: de.into(),
+        period: pe.into(),
+        org_unit: ou.into(),
+        value: value.into(),
+        comment: comment.map(str::to_string),
+        ..Default::default()
+    };
+    let mut rows = vec![
+        row("TONG_CHI_NS", &last, "51", "18500000", Some("Quyết toán ngân sách")),
+        row("CHI_CNTT", &last, "51", "96500", Some("Quyết toán")),
+        row("CHI_ATTT", &last, "51", "8200", Some("Quyết toán")),
+        row("CHI_CDS", &last, "51", "205000", Some("Quyết toán")),
+        row("SO_HTTT", &last, "51", "46", None),
+        row("SO_HTTT_PHE_DUYET_CAP_DO", &last, "51", "41", None),
+        row("SO_HTTT_TRIEN_KHAI_PHUONG_AN", &last, "51", "37", None),
+        row("CO_CHINH_SACH_TY_LE_CHI", &last, "51", "true", Some("Nghị quyết của HĐND tỉnh")),
+        row("TONG_CHI_NS", &this, "51", "19200000", Some("Dự toán")),
+        row("CHI_CNTT", &this, "51", "104000", Some("Dự toán")),
+        row("CHI_ATTT", &this, "51", "11200", Some("Dự toán")),
+        row("CHI_CDS", &this, "51", "215000", Some("Dự toán")),
+        row("SO_HTTT", &this, "51", "48", None),
+        row("CHI_CNTT", &this, "51.SKHCN", "12500", None),
+        row("CHI_ATTT", &this, "51.SKHCN", "1500", None),
+    ];
+    for (i, month) in Period::of(PeriodType::Yearly, today).months().into_iter().filter(|m| m.end() < today).enumerate()
+    {
+        let files = 5200 + 140 * i;
+        rows.push(row("SO_HO_SO_TTHC", &month.code(), "51", &files.to_string(), None));
+        rows.push(row(
+            "SO_HO_SO_TTHC_TOAN_TRINH",
+            &month.code(),
+            "51",
+            &(files * (45 + 2 * i) / 100).to_string(),
+            None,
+        ));
+    }
+    let summary = services.import_data_values(&admin, &rows, false).await?;
+    if summary.status != "SUCCESS" {
+        let conflicts: Vec<String> = summary.conflicts.iter().map(|c| format!("{}: {}", c.row, c.value)).collect();
+        return Err(domain::DomainError::Conflict(format!("số liệu mẫu: {}", conflicts.join("; "))));
+    }
+    for (code, value) in [("CHI_CNTT", 110_000.0), ("CHI_CDS", 230_000.0)] {
+        let target = TargetInput {
+            org: "51".into(),
+            period: this.clone(),
+            value,
+            note: Some("Kế hoạch chuyển đổi số của tỉnh".into()),
+        };
+        services.set_targets(&admin, code, &[target]).await?;
     }
     Ok(())
 }

@@ -35,6 +35,27 @@ pub fn total<T>(page: &domain::org::Page<T>) -> String {
     if page.total_capped { format!("hơn {}", int(page.total)) } else { int(page.total) }
 }
 
+/// An indicator's figure with its unit: `12.500,5 triệu đồng`, `1.250.000 đồng`, `9,55%`, `42`.
+pub fn figure(unit: domain::indicators::Unit, x: f64) -> String {
+    use domain::indicators::{Unit, format_number};
+    match unit {
+        Unit::MillionVnd => format!("{} triệu đồng", format_number(x)),
+        Unit::Vnd => format!("{} đồng", format_number(x.round())),
+        Unit::Percent => format!("{}%", format_number(x)),
+        Unit::Count | Unit::YesNo | Unit::Text => format_number(x),
+    }
+}
+
+/// [`figure`], or a dash when there is none.
+pub fn opt_figure(unit: domain::indicators::Unit, x: Option<f64>) -> String {
+    x.map(|x| figure(unit, x)).unwrap_or_else(|| "—".into())
+}
+
+/// A share of a target: `95,5%`, or nothing.
+pub fn percent(x: Option<f64>) -> String {
+    x.map(|x| format!("{}%", domain::indicators::format_number(x))).unwrap_or_default()
+}
+
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y")).ok()
@@ -54,5 +75,12 @@ mod tests {
         assert_eq!(parse_date("01/07/2025"), Some(d));
         assert_eq!(parse_date("2025-07-01"), Some(d));
         assert_eq!(parse_date("31/02/2025"), None);
+        use domain::indicators::Unit;
+        assert_eq!(figure(Unit::MillionVnd, 12500.5), "12.500,5 triệu đồng");
+        assert_eq!(figure(Unit::Vnd, 1_250_000.4), "1.250.000 đồng");
+        assert_eq!(figure(Unit::Percent, 1050.0 / 11000.0 * 100.0), "9,55%");
+        assert_eq!(figure(Unit::Count, 42.0), "42");
+        assert_eq!(opt_figure(Unit::Count, None), "—");
+        assert_eq!((percent(Some(95.5)), percent(None)), ("95,5%".to_string(), String::new()));
     }
 }

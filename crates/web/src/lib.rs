@@ -7,6 +7,7 @@
 //! `error` turns domain errors into a Vietnamese page or RFC 9457 problem+json.
 
 pub mod api;
+pub mod data_value_file;
 pub mod error;
 pub mod format;
 pub mod pages;

@@ -4,9 +4,12 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod data_quality;
 pub mod forms;
 pub mod frameworks;
 pub mod home;
+pub mod indicator_entry;
+pub mod indicators;
 pub mod kpi;
 pub mod login;
 pub mod notify;

@@ -112,7 +112,20 @@ pub trait IndicatorStore {
     /// Values flagged as outside their indicator's expected range.
     async fn flagged_values(&self, limit: u64) -> Result<Vec<StoredValue>>;
 
-    async fn target_set(&self, t: &TargetRecord, set_by: UserId, at: DateTime<Utc>, audit: AuditDraft) -> Result<()>;
+    /// Sets (inserts or replaces) targets in one transaction with one audit entry.
+    async fn targets_set(
+        &self,
+        targets: &[TargetRecord],
+        set_by: UserId,
+        at: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()>;
 
-    async fn targets_of(&self, indicator_id: i64, periods: &[String]) -> Result<Vec<TargetRecord>>;
+    /// Targets of these indicators for these periods, of these units (every unit when `None`).
+    async fn targets_of(
+        &self,
+        indicator_ids: &[i64],
+        org_ids: Option<&[OrgId]>,
+        periods: &[String],
+    ) -> Result<Vec<TargetRecord>>;
 }

@@ -7,12 +7,15 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::work::require_path;
+use super::work::{may_path, require_path};
 use super::{Services, unit_on};
 use crate::auth::{Action, Principal};
-use crate::indicators::{Dhis2DataValue, Indicator, Period, Value, parse_dhis2_value, shipped_indicators};
+use crate::indicators::{
+    DHIS2_DEFAULT_COMBO, Dhis2DataValue, Indicator, Period, Value, parse_dhis2_value, parse_value, shipped_indicators,
+};
 use crate::org::OrgUnit;
-use crate::repo::indicators::{StoredIndicator, ValueRecord, WriteCounts};
+use crate::repo::indicators::{StoredIndicator, TargetRecord, ValueRecord, WriteCounts};
+use crate::users::{User, UserId};
 use crate::{DomainError, Result};
 
 /// Rows one data value set may carry (a year of one province's monthly figures is far less).
@@ -39,7 +42,8 @@ pub struct ImportCount {
     pub deleted: u64,
 }
 
-/// One problem: the row (1-based, in file order), what it names and what is wrong.
+/// One problem: the row (its 1-based position in a JSON set; the line of a CSV file, the
+/// header being line 1; the row of a sheet), what it names and what is wrong.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportConflict {
     pub row: usize,
@@ -70,13 +74,29 @@ impl Services {
         self.store.indicator_list().await
     }
 
-    /// Imports a DHIS2 data value set: every row is checked (indicator, period of the
-    /// indicator's type, unit, the actor's right to enter figures for it, the value's type);
-    /// any conflict writes nothing. With `dry_run` the counts come back and nothing is written.
+    /// Imports a DHIS2 data value set whose rows are numbered 1, 2, … (JSON).
     pub async fn import_data_values(
         &self,
         actor: &Principal,
         rows: &[Dhis2DataValue],
+        dry_run: bool,
+    ) -> Result<ImportSummary> {
+        let numbered: Vec<(usize, Dhis2DataValue)> =
+            rows.iter().cloned().enumerate().map(|(i, r)| (i + 1, r)).collect();
+        self.import_data_value_rows(actor, &numbered, Vec::new(), dry_run).await
+    }
+
+    /// Imports a DHIS2 data value set: every row (numbered as its file numbers it: the line of a
+    /// CSV file, the row of a sheet) is checked — indicator, period of the indicator's type,
+    /// unit, the actor's right to enter figures for it, the value's type, one value per
+    /// indicator, unit and period — and any conflict, including `problems` the caller found in
+    /// reading the file, writes nothing. With `dry_run` the counts come back and nothing is
+    /// written.
+    pub async fn import_data_value_rows(
+        &self,
+        actor: &Principal,
+        rows: &[(usize, Dhis2DataValue)],
+        problems: Vec<ImportConflict>,
         dry_run: bool,
     ) -> Result<ImportSummary> {
         if rows.len() > MAX_IMPORT_ROWS {
@@ -91,9 +111,11 @@ impl Services {
         // 2025 yearly figure of code 51 belongs to the province after the July 2025 merger).
         let mut units: HashMap<String, Vec<OrgUnit>> = HashMap::new();
         let mut records = Vec::with_capacity(rows.len());
-        let mut conflicts = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            let n = i + 1;
+        // The row that gave each (indicator, unit, period) its value, to name a repeat.
+        let mut first_row: HashMap<(i64, i64, String), usize> = HashMap::new();
+        let mut conflicts = problems;
+        for (n, row) in rows {
+            let n = *n;
             let mut conflict = |object: &str, value: String| {
                 conflicts.push(ImportConflict { row: n, object: object.to_string(), value })
             };
@@ -101,6 +123,15 @@ impl Services {
                 conflict(&row.data_element, format!("dataElement: không có chỉ tiêu mã '{}'", row.data_element));
                 continue;
             };
+            if let Some((field, text)) = row.non_default_combo() {
+                conflict(
+                    text,
+                    format!(
+                        "{field}: dxgov không phân tổ số liệu; để trống, ghi 'default' hoặc '{DHIS2_DEFAULT_COMBO}'"
+                    ),
+                );
+                continue;
+            }
             let period = match Period::parse(&row.period) {
                 Ok(p) => p,
                 Err(e) => {
@@ -108,16 +139,11 @@ impl Services {
                     continue;
                 }
             };
-            if period.period_type() != ind.def.period_type {
-                conflict(
-                    &row.period,
-                    format!(
-                        "period: chỉ tiêu {} báo cáo theo kỳ {}, không theo kỳ {}",
-                        ind.def.code,
-                        ind.def.period_type.label().to_lowercase(),
-                        period.period_type().label().to_lowercase()
-                    ),
-                );
+            if let Err(e) = ind.def.accepts_entry(&period) {
+                let column =
+                    if matches!(e, DomainError::Invalid { field: "period", .. }) { "period" } else { "dataElement" };
+                let object = if column == "period" { &row.period } else { &row.data_element };
+                conflict(object, format!("{column}: {}", message(&e)));
                 continue;
             }
             let code = row.org_unit.trim();
@@ -129,28 +155,40 @@ impl Services {
                 conflict(&row.org_unit, format!("orgUnit: không có đơn vị mã '{}'", row.org_unit));
                 continue;
             };
-            if require_path(actor, Action::EditWork, &unit.path).is_err() {
-                conflict(&row.org_unit, format!("orgUnit: không có quyền nhập số liệu cho {}", unit.name));
-                continue;
-            }
-            if ind.def.formula.is_some() {
-                conflict(&row.data_element, format!("dataElement: {} được tính theo công thức", ind.def.code));
-                continue;
-            }
-            let value = match parse_dhis2_value(ind.def.value_type, &row.value) {
-                Ok(v) => v,
-                Err(e) => {
-                    conflict(&row.value, format!("value: {}", message(&e)));
-                    continue;
+            match entry_record(actor, ind, unit, &period, &row.value, row.comment.as_deref(), Notation::Dhis2) {
+                Ok(record) => {
+                    let key = (record.indicator_id, record.org_id, record.period.clone());
+                    if let Some(first) = first_row.get(&key) {
+                        conflict(
+                            &row.data_element,
+                            format!(
+                                "dataElement: dòng {first} đã có giá trị của {} cho {}, kỳ {}; mỗi chỉ tiêu, đơn vị, \
+                                 kỳ chỉ nhập một giá trị",
+                                ind.def.code, unit.name, row.period
+                            ),
+                        );
+                        continue;
+                    }
+                    first_row.insert(key, n);
+                    records.push(record);
                 }
-            };
-            records.push(record(ind, unit.id, &period, &value, row.comment.as_deref()));
+                Err(DomainError::Forbidden(_)) => {
+                    conflict(&row.org_unit, format!("orgUnit: không có quyền nhập số liệu cho {}", unit.name))
+                }
+                Err(e) => conflict(&row.value, format!("value: {}", message(&e))),
+            }
         }
         if !conflicts.is_empty() {
+            conflicts.sort_by_key(|c| c.row);
+            let bad_rows = {
+                let mut r: Vec<usize> = conflicts.iter().map(|c| c.row).collect();
+                r.dedup();
+                r.len()
+            };
             return Ok(ImportSummary {
                 response_type: "ImportSummary",
                 status: "ERROR",
-                description: format!("Không nhập giá trị nào: {} dòng có lỗi", conflicts.len()),
+                description: format!("Không nhập giá trị nào: {bad_rows} dòng có lỗi"),
                 import_count: ImportCount { ignored: rows.len() as u64, ..Default::default() },
                 conflicts,
                 dry_run,
@@ -169,6 +207,39 @@ impl Services {
             dry_run,
         })
     }
+}
+
+/// What entering figures for a unit takes: the same right as editing its plans and tasks.
+pub const ENTER_VALUES: Action = Action::EditWork;
+
+/// How a typed value is written: as DHIS2 files write it (`1234.5`, `true`) or as a
+/// Vietnamese form reads it (`1.234,5`, `có`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notation {
+    Dhis2,
+    Form,
+}
+
+/// The one check of a value entered for a unit and period, whichever way it comes in (a DHIS2
+/// file or the entry form): the indicator takes typed values of this period type, the actor may
+/// enter figures for the unit, the value parses by the indicator's type. The record carries the
+/// out-of-range flag.
+pub(crate) fn entry_record(
+    actor: &Principal,
+    ind: &StoredIndicator,
+    unit: &OrgUnit,
+    period: &Period,
+    raw: &str,
+    comment: Option<&str>,
+    notation: Notation,
+) -> Result<ValueRecord> {
+    ind.def.accepts_entry(period)?;
+    require_path(actor, ENTER_VALUES, &unit.path)?;
+    let value = match notation {
+        Notation::Dhis2 => parse_dhis2_value(ind.def.value_type, raw)?,
+        Notation::Form => parse_value(ind.def.value_type, raw)?,
+    };
+    Ok(record(ind, unit.id, period, &value, comment))
 }
 
 /// Which values to export: indicators by code (none = all), values whose period lies inside
@@ -211,6 +282,7 @@ impl Services {
         org_ids.sort_unstable();
         org_ids.dedup();
         let orgs: HashMap<i64, OrgUnit> = self.store.org_many(&org_ids).await?.into_iter().map(|o| (o.id, o)).collect();
+        let users = self.usernames(values.iter().map(|v| v.stored_by)).await?;
         Ok(values
             .into_iter()
             .filter(|v| v.record.period_months <= months)
@@ -231,9 +303,31 @@ impl Services {
                     org_unit: org.code.as_str().to_string(),
                     value,
                     comment: v.record.comment.clone(),
+                    stored_by: users.get(&v.stored_by).cloned(),
+                    last_updated: Some(v.stored_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    ..Default::default()
                 })
             })
             .collect())
+    }
+
+    /// The users among `ids`, by id: their usernames.
+    async fn usernames(&self, ids: impl Iterator<Item = UserId>) -> Result<HashMap<UserId, String>> {
+        Ok(self.people(ids).await?.into_iter().map(|(id, u)| (id, u.username)).collect())
+    }
+
+    /// The users among `ids`, by id (each looked up once; few people store a unit's figures).
+    pub(crate) async fn people(&self, ids: impl Iterator<Item = UserId>) -> Result<HashMap<UserId, User>> {
+        let mut ids: Vec<UserId> = ids.collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = HashMap::with_capacity(ids.len());
+        for id in ids {
+            if let Some(u) = self.store.user_get(id).await? {
+                out.insert(id, u);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -261,6 +355,12 @@ pub struct RollUp {
     pub value: Option<f64>,
     /// `1.234,5` as a Vietnamese reader expects it.
     pub value_label: String,
+    /// The target set for the unit and exactly this period, and the figure as a percentage of it.
+    pub target: Option<f64>,
+    pub target_note: Option<String>,
+    pub progress: Option<f64>,
+    /// The caller may enter figures and set targets for the unit.
+    pub editable: bool,
     /// Values recorded (units × periods) that went into the figure.
     pub inputs: usize,
     pub children: Vec<RollUpRow>,
@@ -273,6 +373,16 @@ pub struct RollUpRow {
     pub org: crate::work::OrgRef,
     pub value: Option<f64>,
     pub value_label: String,
+    pub target: Option<f64>,
+    pub target_note: Option<String>,
+    pub progress: Option<f64>,
+    pub editable: bool,
+}
+
+/// A figure as a percentage of its target; none without a target or with a zero one.
+pub fn progress(value: Option<f64>, target: Option<f64>) -> Option<f64> {
+    let (v, t) = (value?, target?);
+    (t != 0.0).then(|| v / t * 100.0).filter(|p| p.is_finite())
 }
 
 impl Services {
@@ -391,18 +501,33 @@ impl Services {
             }
         }
         let value = aggregate(&ind.def.aggregation, &whole);
+        let org_ids: Vec<i64> = std::iter::once(unit.id).chain(children.iter().map(|c| c.id)).collect();
+        let targets: HashMap<i64, TargetRecord> = self
+            .store
+            .targets_of(&[ind.id], Some(&org_ids), &[period.code()])
+            .await?
+            .into_iter()
+            .map(|t| (t.org_id, t))
+            .collect();
+        let target_of = |id: i64| targets.get(&id).map(|t| (t.value, t.note.clone()));
         let children = children
             .iter()
             .zip(&per_child)
             .map(|(c, inputs)| {
                 let v = aggregate(&ind.def.aggregation, inputs);
+                let (target, target_note) = target_of(c.id).unzip();
                 RollUpRow {
                     org: crate::work::OrgRef { id: c.id, code: c.code.clone(), name: c.name.clone() },
                     value: v,
                     value_label: label(v),
+                    progress: progress(v, target),
+                    target,
+                    target_note: target_note.flatten(),
+                    editable: may_path(actor, ENTER_VALUES, &c.path),
                 }
             })
             .collect();
+        let (target, target_note) = target_of(unit.id).unzip();
         Ok(RollUp {
             indicator: ind.def.code.to_string(),
             name: ind.def.name.clone(),
@@ -413,6 +538,10 @@ impl Services {
             org: crate::work::OrgRef { id: unit.id, code: unit.code.clone(), name: unit.name.clone() },
             value,
             value_label: label(value),
+            progress: progress(value, target),
+            target,
+            target_note: target_note.flatten(),
+            editable: may_path(actor, ENTER_VALUES, &unit.path),
             inputs: values.len(),
             children,
             rule: crate::indicators::RESTRUCTURING_RULE_VI,
@@ -447,8 +576,11 @@ pub struct RuleFailure {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FlaggedValue {
     pub indicator: String,
+    /// The indicator's name.
+    pub name: String,
     pub org: crate::work::OrgRef,
     pub period: String,
+    pub period_label: String,
     pub value_label: String,
     pub message: String,
 }
@@ -491,8 +623,10 @@ impl Services {
                 let value = v.record.value.map(Value::Number).unwrap_or(Value::Text(String::new()));
                 flagged.push(FlaggedValue {
                     indicator: code.to_string(),
+                    name: def.map(|d| d.name.clone()).unwrap_or_default(),
                     org: org_ref(&orgs[&v.record.org_id]),
                     period: v.record.period.clone(),
+                    period_label: Period::parse(&v.record.period).map(|p| p.label()).unwrap_or_default(),
                     value_label: v.record.value.map(format_number).unwrap_or_default(),
                     message: def.and_then(|d| d.range_flag(&value)).map(|f| f.message()).unwrap_or_default(),
                 });
@@ -555,7 +689,7 @@ fn record(ind: &StoredIndicator, org_id: i64, period: &Period, value: &Value, co
 }
 
 /// The Vietnamese message of a field error (other errors as they print).
-fn message(e: &DomainError) -> String {
+pub(crate) fn message(e: &DomainError) -> String {
     match e {
         DomainError::Invalid { message, .. } => message.clone(),
         other => other.to_string(),

@@ -662,7 +662,7 @@ impl Services {
                         };
                         let target = self
                             .store
-                            .targets_of(ind.id, std::slice::from_ref(&r.period))
+                            .targets_of(&[ind.id], Some(&[unit.id]), std::slice::from_ref(&r.period))
                             .await?
                             .into_iter()
                             .find(|t| t.org_id == unit.id)

@@ -491,6 +491,51 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert_eq!(st, StatusCode::CONFLICT, "{key}: {body}");
                 assert!(body.contains("không có quyền"), "{body}");
             }
+            // Indicator pages: the definitions are shared; B's figures, grid, targets and
+            // data quality are neither readable nor writable by A.
+            "GET /indicators" => {
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, _) = ctx.page(M::GET, def.path, &[]).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+            }
+            "GET /indicators/entry" | "GET /indicators/targets" | "GET /indicators/{code}" | "GET /data-quality" => {
+                let path = def.path.replace("{code}", "CHI_CNTT");
+                let (st, body) = ctx.page(M::GET, &format!("{path}?org=01&period=2026&indicator=CHI_CNTT"), &[]).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("name=\"value.") && !body.contains("name=\"target\""), "{key}");
+            }
+            "POST /indicators/entry" => {
+                let form = [("org", "01"), ("period", "2026"), ("value.CHI_CNTT", "100")];
+                let (st, _) = ctx.page(M::POST, def.path, &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /indicators/targets" => {
+                let form = [
+                    ("indicator", "CHI_CNTT"),
+                    ("org", "01"),
+                    ("period", "2026"),
+                    ("unit", "01"),
+                    ("target", "1"),
+                    ("note", ""),
+                ];
+                let (st, _) = ctx.page(M::POST, def.path, &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /api/v1/data-entry" | "GET /api/v1/indicators/{code}/targets" => {
+                let path = def.path.replace("{code}", "CHI_CNTT");
+                let (st, body) = ctx.api(M::GET, &format!("{path}?org=01&period=2026"), None).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
+            "POST /api/v1/data-entry" => {
+                let body = json!({"org": "01", "period": "2026", "values": [{"indicator": "CHI_CNTT", "value": "1"}]});
+                let (st, body) = ctx.api(M::POST, def.path, Some(body)).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
+            "PUT /api/v1/indicators/{code}/targets" => {
+                let body = json!({"targets": [{"org": "01", "period": "2026", "value": 1}]});
+                let (st, body) = ctx.api(M::PUT, "/api/v1/indicators/CHI_CNTT/targets", Some(body)).await;
+                assert!(denied(st), "{key}: {st} {body}");
+            }
             "GET /api/v1/report-templates" => {
                 assert_eq!(def.access, Access::SignedIn, "{key}");
                 let (st, _) = ctx.api(M::GET, def.path, None).await;

@@ -13,6 +13,7 @@ mod bad_input;
 mod browser;
 mod browser_plans;
 mod import;
+mod indicator_pages;
 mod indicators;
 mod kpi;
 mod openapi;

@@ -304,36 +304,55 @@ impl IndicatorStore for Db {
             .collect())
     }
 
-    async fn target_set(&self, t: &TargetRecord, set_by: UserId, at: DateTime<Utc>, audit: AuditDraft) -> Result<()> {
+    async fn targets_set(
+        &self,
+        targets: &[TargetRecord],
+        set_by: UserId,
+        at: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()> {
         use indicator_target::Column as C;
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
-        indicator_target::Entity::insert(indicator_target::ActiveModel {
-            indicator_id: Set(t.indicator_id),
-            org_id: Set(t.org_id),
-            period: Set(t.period.clone()),
-            value: Set(t.value),
-            note: Set(t.note.clone()),
-            set_by: Set(set_by),
-            set_at: Set(at),
-        })
-        .on_conflict(
-            OnConflict::columns([C::IndicatorId, C::OrgId, C::Period])
-                .update_columns([C::Value, C::Note, C::SetBy, C::SetAt])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await
-        .map_err(storage)?;
+        // One statement per target: a batch of one key twice would be refused by PostgreSQL's
+        // upsert, and a target sheet holds a unit and its children, a few hundred at most.
+        for t in targets {
+            indicator_target::Entity::insert(indicator_target::ActiveModel {
+                indicator_id: Set(t.indicator_id),
+                org_id: Set(t.org_id),
+                period: Set(t.period.clone()),
+                value: Set(t.value),
+                note: Set(t.note.clone()),
+                set_by: Set(set_by),
+                set_at: Set(at),
+            })
+            .on_conflict(
+                OnConflict::columns([C::IndicatorId, C::OrgId, C::Period])
+                    .update_columns([C::Value, C::Note, C::SetBy, C::SetAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await
+            .map_err(storage)?;
+        }
         append_audit(&txn, audit).await.map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         Ok(())
     }
 
-    async fn targets_of(&self, indicator_id: i64, periods: &[String]) -> Result<Vec<TargetRecord>> {
+    async fn targets_of(
+        &self,
+        indicator_ids: &[i64],
+        org_ids: Option<&[OrgId]>,
+        periods: &[String],
+    ) -> Result<Vec<TargetRecord>> {
         use indicator_target::Column as C;
-        Ok(indicator_target::Entity::find()
-            .filter(C::IndicatorId.eq(indicator_id))
-            .filter(C::Period.is_in(periods.to_vec()))
+        let mut q = indicator_target::Entity::find()
+            .filter(C::IndicatorId.is_in(indicator_ids.to_vec()))
+            .filter(C::Period.is_in(periods.to_vec()));
+        if let Some(orgs) = org_ids {
+            q = q.filter(C::OrgId.is_in(orgs.to_vec()));
+        }
+        Ok(q.order_by_asc(C::IndicatorId)
             .order_by_asc(C::OrgId)
             .order_by_asc(C::Period)
             .all(self.connection())
