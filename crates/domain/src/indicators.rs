@@ -868,27 +868,92 @@ impl Contribution {
 /// (a ratio needs both numerator and denominator of a unit, a weighted average both value and
 /// weight); nothing to combine gives `None`, and so does a zero denominator or total weight.
 pub fn aggregate(rule: &AggregationRule, inputs: &[Contribution]) -> Option<f64> {
-    let values = || inputs.iter().filter_map(|c| c.value).filter(|v| v.is_finite());
-    let result = match rule {
-        AggregationRule::Sum => values().fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v)),
-        AggregationRule::Average => {
-            let (sum, n) = values().fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
-            (n > 0).then(|| sum / f64::from(n))
+    inputs.iter().map(Tally::of).sum::<Tally>().result(rule)
+}
+
+/// Many inputs summed so that they still combine by any rule: what [`aggregate`] keeps of its
+/// inputs, kept for a unit's year of figures at once. Storage sums each unit's recorded values
+/// into one tally, so a national roll-up reads one row per unit instead of one per value; tallies
+/// add up ([`std::iter::Sum`]) and share between successors like single inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Tally {
+    /// Inputs (a unit's figures of one period) counted.
+    pub inputs: u64,
+    /// Own values (finite ones): how many, their sum, the least and the greatest.
+    pub values: u64,
+    pub sum: f64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Inputs with both numerator and denominator: how many, and the sum of each.
+    pub pairs: u64,
+    pub numerator: f64,
+    pub denominator: f64,
+    /// Inputs with both value and weight: Σ value × weight and Σ weight.
+    pub weighted: f64,
+    pub weight: f64,
+}
+
+impl Tally {
+    /// One input.
+    pub fn of(c: &Contribution) -> Self {
+        let value = c.value.filter(|v| v.is_finite());
+        let pair = c.numerator.zip(c.denominator);
+        let weighted = c.value.zip(c.weight);
+        Tally {
+            inputs: 1,
+            values: u64::from(value.is_some()),
+            sum: value.unwrap_or(0.0),
+            min: value,
+            max: value,
+            pairs: u64::from(pair.is_some()),
+            numerator: pair.map_or(0.0, |p| p.0),
+            denominator: pair.map_or(0.0, |p| p.1),
+            weighted: weighted.map_or(0.0, |(v, w)| v * w),
+            weight: weighted.map_or(0.0, |(_, w)| w),
         }
-        AggregationRule::Min => values().reduce(f64::min),
-        AggregationRule::Max => values().reduce(f64::max),
-        AggregationRule::RatioOfSums { factor, .. } => {
-            let pairs = inputs.iter().filter_map(|c| c.numerator.zip(c.denominator));
-            let (num, den, n) = pairs.fold((0.0, 0.0, 0u32), |(a, b, n), (x, y)| (a + x, b + y, n + 1));
-            (n > 0 && den != 0.0).then(|| num / den * factor.unwrap_or(1.0))
-        }
-        AggregationRule::WeightedAverage { .. } => {
-            let pairs = inputs.iter().filter_map(|c| c.value.zip(c.weight));
-            let (vw, w) = pairs.fold((0.0, 0.0), |(a, b), (v, w)| (a + v * w, b + w));
-            (w != 0.0).then(|| vw / w)
-        }
-    };
-    result.filter(|x| x.is_finite())
+    }
+
+    /// The figure `rule` makes of the inputs; `None` as [`aggregate`] says.
+    pub fn result(&self, rule: &AggregationRule) -> Option<f64> {
+        let result = match rule {
+            AggregationRule::Sum => (self.values > 0).then_some(self.sum),
+            AggregationRule::Average => (self.values > 0).then(|| self.sum / self.values as f64),
+            AggregationRule::Min => self.min,
+            AggregationRule::Max => self.max,
+            AggregationRule::RatioOfSums { factor, .. } => (self.pairs > 0 && self.denominator != 0.0)
+                .then(|| self.numerator / self.denominator * factor.unwrap_or(1.0)),
+            AggregationRule::WeightedAverage { .. } => (self.weight != 0.0).then(|| self.weighted / self.weight),
+        };
+        result.filter(|x| x.is_finite())
+    }
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        let pick = |a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64| match (a, b) {
+            (Some(x), Some(y)) => Some(f(x, y)),
+            (x, y) => x.or(y),
+        };
+        self.inputs += o.inputs;
+        self.values += o.values;
+        self.sum += o.sum;
+        self.min = pick(self.min, o.min, f64::min);
+        self.max = pick(self.max, o.max, f64::max);
+        self.pairs += o.pairs;
+        self.numerator += o.numerator;
+        self.denominator += o.denominator;
+        self.weighted += o.weighted;
+        self.weight += o.weight;
+    }
+}
+
+impl std::iter::Sum for Tally {
+    fn sum<I: Iterator<Item = Tally>>(iter: I) -> Tally {
+        iter.fold(Tally::default(), |mut acc, t| {
+            acc += t;
+            acc
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1402,16 +1467,51 @@ impl Successor {
     }
 }
 
-/// A recorded input as it counts for a current unit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Attributed {
+/// A recorded input (a [`Contribution`], or a unit's [`Tally`]) as it counts for a current unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Attributed<I = Contribution> {
     /// The current unit the input now counts for.
     pub org_id: OrgId,
     /// The unit the value was recorded for.
     pub source: OrgId,
     /// The fraction of the source's additive figures that went to `org_id` (1 without splits).
     pub share: f64,
-    pub input: Contribution,
+    pub input: I,
+}
+
+/// What a successor of a split unit takes of an input: `share` of its additive figures (see
+/// [`attribute`]).
+pub trait Shared: Copy {
+    fn shared(self, share: f64, additive: bool) -> Self;
+}
+
+impl Shared for Contribution {
+    fn shared(self, share: f64, additive: bool) -> Self {
+        let part = |x: Option<f64>| x.map(|x| x * share);
+        Contribution {
+            value: if additive { part(self.value) } else { self.value },
+            numerator: part(self.numerator),
+            denominator: part(self.denominator),
+            weight: part(self.weight),
+        }
+    }
+}
+
+impl Shared for Tally {
+    /// Each input shared as [`Contribution::shared`] shares it; counts stay.
+    fn shared(self, share: f64, additive: bool) -> Self {
+        let value_part = if additive { share } else { 1.0 };
+        Tally {
+            sum: self.sum * value_part,
+            min: self.min.map(|x| x * value_part),
+            max: self.max.map(|x| x * value_part),
+            numerator: self.numerator * share,
+            denominator: self.denominator * share,
+            weighted: self.weighted * value_part * share,
+            weight: self.weight * share,
+            ..self
+        }
+    }
 }
 
 /// Maps inputs recorded for units that no longer exist onto the units that exist now,
@@ -1426,20 +1526,20 @@ pub struct Attributed {
 /// to 100 %), so sums and ratios of sums stay right. Under average, min, max and weighted
 /// average each successor inherits the old unit's value as it is. In the UI's words:
 /// [`RESTRUCTURING_RULE_VI`].
-pub fn attribute(
+pub fn attribute<I: Shared>(
     rule: &AggregationRule,
-    values: &[(OrgId, Contribution)],
+    values: &[(OrgId, I)],
     successors: impl Fn(OrgId) -> Vec<Successor>,
-) -> Result<Vec<Attributed>> {
+) -> Result<Vec<Attributed<I>>> {
     let additive = rule.is_additive();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(values.len());
     for &(source, input) in values {
         // Depth-first along the chains, carrying the share and the path (to catch a cycle).
         let mut stack = vec![(source, 1.0, vec![source])];
         while let Some((org, share, path)) = stack.pop() {
             let links: Vec<Successor> = successors(org).into_iter().filter(|s| s.org_id != org).collect();
             if links.is_empty() {
-                out.push(Attributed { org_id: org, source, share, input: scaled(input, share, additive) });
+                out.push(Attributed { org_id: org, source, share, input: input.shared(share, additive) });
                 continue;
             }
             for (next, part) in resolve_shares(org, &links)? {
@@ -1463,16 +1563,6 @@ pub fn attribute(
 pub fn roll_up(rule: &AggregationRule, attributed: &[Attributed], within: impl Fn(OrgId) -> bool) -> Option<f64> {
     let inputs: Vec<Contribution> = attributed.iter().filter(|a| within(a.org_id)).map(|a| a.input).collect();
     aggregate(rule, &inputs)
-}
-
-fn scaled(c: Contribution, share: f64, additive: bool) -> Contribution {
-    let part = |x: Option<f64>| x.map(|x| x * share);
-    Contribution {
-        value: if additive { part(c.value) } else { c.value },
-        numerator: part(c.numerator),
-        denominator: part(c.denominator),
-        weight: part(c.weight),
-    }
 }
 
 fn resolve_shares(org: OrgId, links: &[Successor]) -> Result<Vec<(OrgId, f64)>> {

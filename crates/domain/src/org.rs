@@ -96,9 +96,14 @@ pub struct OrgUnit {
     pub valid_to: Option<NaiveDate>,
 }
 
+/// Whether a unit valid from `from` to `to` (open ends: always) exists on `day`.
+pub fn valid_on(from: Option<NaiveDate>, to: Option<NaiveDate>, day: NaiveDate) -> bool {
+    from.is_none_or(|f| f <= day) && to.is_none_or(|t| day <= t)
+}
+
 impl OrgUnit {
     pub fn is_valid_on(&self, day: NaiveDate) -> bool {
-        self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day <= t)
+        valid_on(self.valid_from, self.valid_to, day)
     }
     /// True when `other` is this unit or lies in its subtree.
     pub fn contains(&self, other: &OrgUnit) -> bool {

@@ -56,6 +56,8 @@ pub trait Store:
     async fn org_many(&self, ids: &[OrgId]) -> Result<Vec<OrgUnit>>;
     /// Every unit that ever carried this code (codes are reused across structures).
     async fn org_with_code(&self, code: &str) -> Result<Vec<OrgUnit>>;
+    /// Every unit that ever carried any of these codes, by id.
+    async fn org_with_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>>;
     async fn org_list(&self, query: &OrgQuery) -> Result<Page<OrgUnit>>;
     async fn org_count_by_type(&self, as_of: Option<NaiveDate>) -> Result<Vec<(OrgType, u64)>>;
     /// Direct successor links `(old, new)` of the given units.

@@ -78,7 +78,7 @@ pub const ADMIN: &str = "bench.admin";
 pub const COORDINATOR: &str = "bench.dieuphoi";
 
 /// SplitMix64: small, fast and deterministic; good enough for synthetic data.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -89,7 +89,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
     fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
@@ -493,7 +493,7 @@ pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 /// Every unit of `kind` valid on `day`.
-async fn all_orgs(services: &Services, kind: OrgType, day: NaiveDate) -> anyhow::Result<Vec<OrgUnit>> {
+pub(crate) async fn all_orgs(services: &Services, kind: OrgType, day: NaiveDate) -> anyhow::Result<Vec<OrgUnit>> {
     let mut out = Vec::new();
     loop {
         let page = services

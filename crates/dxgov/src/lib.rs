@@ -3,5 +3,6 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_indicators;
 pub mod config;
 pub mod demo;

@@ -60,6 +60,9 @@ enum Command {
     AuditVerify,
     /// Fill the database with synthetic national load for benchmarks (see scripts/bench-work.sh).
     BenchData(dxgov::bench::BenchArgs),
+    /// Fill the database with synthetic indicator values and a national report round for
+    /// benchmarks (see scripts/bench-indicators.sh).
+    BenchIndicators(dxgov::bench_indicators::BenchIndicatorArgs),
     /// Ask a running server's /readyz; exit 0 when ready.
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
@@ -165,6 +168,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::BenchData(args) => {
             let app = App::open(&config, clock, true).await?;
             dxgov::bench::run(&app, &args).await?;
+        }
+        Command::BenchIndicators(args) => {
+            let app = App::open(&config, clock, true).await?;
+            dxgov::bench_indicators::run(&app, &args).await?;
         }
         Command::Healthcheck { url } => return healthcheck(&url).await,
     }

@@ -1,18 +1,21 @@
 //! Bench-only fast paths for `dxgov bench-data`, which fills a database with synthetic national
-//! load (about 1,000,000 tasks) in minutes.
+//! load (about 1,000,000 tasks) in minutes, and `dxgov bench-indicators` (about 12,000,000
+//! indicator values).
 //!
 //! **Not for production use.** These writes skip the services' rules, write no task history and
 //! no audit entry, and do not bump `row_version`. They exist because setting the state of a
 //! million tasks one by one through `Services::report_progress` (one transaction, one history
-//! entry and one audit entry each) would take hours. Nothing but the `bench-data` command calls
-//! them.
+//! entry and one audit entry each) would take hours, and so would 12,000,000 values through the
+//! import's checks. Nothing but the bench commands calls them.
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
+use domain::repo::indicators::ValueRecord;
+use domain::users::UserId;
 use domain::work::{TaskId, TaskState};
 
 use crate::entities::work::{task, task_assignee};
@@ -72,9 +75,48 @@ impl Db {
         Ok(updated)
     }
 
+    /// **Bench only** (see the module): writes indicator values in one transaction with the
+    /// statements of `values_write`, without looking at what is stored (a key written twice
+    /// keeps the last value) and without an audit entry. On SQLite the transaction's connection
+    /// gets a larger page cache, which keeps the indexes of `data_values` in memory while they
+    /// grow.
+    pub async fn bench_insert_values(
+        &self,
+        rows: &[ValueRecord],
+        stored_by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let (_guard, txn) = self.begin_write().await?;
+        if self.backend() == DbBackend::Sqlite {
+            txn.execute_unprepared("PRAGMA cache_size = -262144").await?; // 256 MiB
+        }
+        let refs: Vec<&ValueRecord> = rows.iter().collect();
+        crate::repo::upsert_values(&txn, &refs, stored_by, at).await?;
+        txn.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
+    /// **Bench only**: the database's size in bytes (SQLite: pages in use × page size;
+    /// PostgreSQL: the tables and indexes of the current schema).
+    pub async fn bench_database_bytes(&self) -> Result<u64, StoreError> {
+        let sql = match self.backend() {
+            DbBackend::Postgres => {
+                "SELECT CAST(COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS BIGINT) AS n FROM pg_class c \
+                 JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = current_schema() AND c.relkind = 'r'"
+            }
+            _ => "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()",
+        };
+        let row = self
+            .connection()
+            .query_one_raw(Statement::from_string(self.backend(), sql))
+            .await?
+            .ok_or_else(|| StoreError::Other("no database size".into()))?;
+        let n: i64 = row.try_get("", "n")?;
+        Ok(n as u64)
+    }
+
     /// **Bench only**: row counts of the work tables, for the load report.
     pub async fn bench_counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError> {
-        use sea_orm::{ConnectionTrait, Statement};
         let mut out = Vec::new();
         for table in ["plans", "tasks", "task_events", "task_assignees", "plan_versions", "audit_log", "users"] {
             let row = self

@@ -81,6 +81,9 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(30))
                     .foreign_keys(true)
+                    .row_buffer_size(std::env::var("XP_ROW_BUFFER").ok().and_then(|v| v.parse().ok()).unwrap_or(50))
+                    .pragma("cache_size", std::env::var("XP_CACHE").unwrap_or_else(|_| "-2000".into()))
+                    .pragma("mmap_size", std::env::var("XP_MMAP").unwrap_or_else(|_| "0".into()))
             });
         if let Some(schema) = &config.pg_schema {
             opts.set_schema_search_path(schema.clone());

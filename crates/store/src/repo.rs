@@ -1,6 +1,7 @@
 //! `impl domain::repo::Store for Db`.
 
 mod indicators;
+pub(crate) use indicators::upsert_values;
 mod notify;
 mod reporting;
 mod schedule;
@@ -246,6 +247,22 @@ impl Store for Db {
             .into_iter()
             .map(org_from)
             .collect()
+    }
+
+    async fn org_with_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>> {
+        let mut out = Vec::with_capacity(codes.len());
+        for chunk in codes.chunks(BATCH) {
+            let found = org_unit::Entity::find()
+                .filter(org_unit::Column::Code.is_in(chunk.to_vec()))
+                .order_by_asc(org_unit::Column::Id)
+                .all(self.connection())
+                .await
+                .map_err(storage)?;
+            for m in found {
+                out.push(org_from(m)?);
+            }
+        }
+        Ok(out)
     }
 
     async fn org_list(&self, q: &OrgQuery) -> Result<Page<OrgUnit>> {

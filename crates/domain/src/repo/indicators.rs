@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::Result;
 use crate::audit::AuditDraft;
-use crate::indicators::Indicator;
+use crate::indicators::{Indicator, Tally};
 use crate::org::OrgId;
 use crate::users::UserId;
 
@@ -60,6 +60,35 @@ pub struct ValuePoint {
     pub value: f64,
 }
 
+/// The indicators a roll-up reads, by the part each plays in the indicator's rule: its own
+/// values, and for a ratio or a weighted average the indicators the rule names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TallyRoles {
+    pub value: i64,
+    pub numerator: Option<i64>,
+    pub denominator: Option<i64>,
+    pub weight: Option<i64>,
+}
+
+/// The units whose values a roll-up reads: those under `path`, and with `not_valid_on` also
+/// every unit not valid on that day, wherever it is (its values may count for successors under
+/// `path`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TallyScope<'a> {
+    pub path: &'a str,
+    pub not_valid_on: Option<NaiveDate>,
+}
+
+/// A unit's values summed, with what a roll-up needs of the unit to place them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitTally {
+    pub org_id: OrgId,
+    pub path: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub tally: Tally,
+}
+
 /// A target as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetRecord {
@@ -108,6 +137,19 @@ pub trait IndicatorStore {
     /// The numbers a roll-up reads: these indicators, periods starting in `from..=to`, every
     /// unit, straight from the covering index.
     async fn value_points(&self, indicator_ids: &[i64], from: NaiveDate, to: NaiveDate) -> Result<Vec<ValuePoint>>;
+
+    /// Per unit in `scope`, the [`Tally`] of its numbers of periods starting in `from..=to` and at
+    /// most `max_months` long: each period of the unit with a number of any of `roles`'
+    /// indicators is one input, each indicator counted in its role. Units with nothing recorded
+    /// are left out.
+    async fn value_tallies(
+        &self,
+        roles: &TallyRoles,
+        scope: &TallyScope<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        max_months: i16,
+    ) -> Result<Vec<UnitTally>>;
 
     /// Values flagged as outside their indicator's expected range.
     async fn flagged_values(&self, limit: u64) -> Result<Vec<StoredValue>>;

@@ -13,8 +13,8 @@ use crate::auth::{Action, Principal};
 use crate::indicators::{
     DHIS2_DEFAULT_COMBO, Dhis2DataValue, Indicator, Period, Value, parse_dhis2_value, parse_value, shipped_indicators,
 };
-use crate::org::OrgUnit;
-use crate::repo::indicators::{StoredIndicator, TargetRecord, ValueRecord, WriteCounts};
+use crate::org::{OrgCode, OrgUnit};
+use crate::repo::indicators::{StoredIndicator, TallyRoles, TallyScope, TargetRecord, ValueRecord, WriteCounts};
 use crate::users::{User, UserId};
 use crate::{DomainError, Result};
 
@@ -81,9 +81,8 @@ impl Services {
         rows: &[Dhis2DataValue],
         dry_run: bool,
     ) -> Result<ImportSummary> {
-        let numbered: Vec<(usize, Dhis2DataValue)> =
-            rows.iter().cloned().enumerate().map(|(i, r)| (i + 1, r)).collect();
-        self.import_data_value_rows(actor, &numbered, Vec::new(), dry_run).await
+        let numbered: Vec<(usize, &Dhis2DataValue)> = rows.iter().enumerate().map(|(i, r)| (i + 1, r)).collect();
+        self.import_rows(actor, &numbered, Vec::new(), dry_run).await
     }
 
     /// Imports a DHIS2 data value set: every row (numbered as its file numbers it: the line of a
@@ -99,6 +98,17 @@ impl Services {
         problems: Vec<ImportConflict>,
         dry_run: bool,
     ) -> Result<ImportSummary> {
+        let numbered: Vec<(usize, &Dhis2DataValue)> = rows.iter().map(|(n, r)| (*n, r)).collect();
+        self.import_rows(actor, &numbered, problems, dry_run).await
+    }
+
+    async fn import_rows(
+        &self,
+        actor: &Principal,
+        rows: &[(usize, &Dhis2DataValue)],
+        problems: Vec<ImportConflict>,
+        dry_run: bool,
+    ) -> Result<ImportSummary> {
         if rows.len() > MAX_IMPORT_ROWS {
             return Err(DomainError::invalid(
                 "dataValues",
@@ -107,15 +117,26 @@ impl Services {
         }
         let indicators: HashMap<String, StoredIndicator> =
             self.store.indicator_list().await?.into_iter().map(|i| (i.def.code.to_string(), i)).collect();
-        // Units looked up once per code; each row takes the unit valid at its period's close (a
-        // 2025 yearly figure of code 51 belongs to the province after the July 2025 merger).
+        // Units looked up at once for every code named; each row takes the unit valid at its
+        // period's close (a 2025 yearly figure of code 51 belongs to the province after the July
+        // 2025 merger).
+        let mut codes: HashMap<&str, Option<String>> = HashMap::new();
+        for (_, row) in rows {
+            let raw = row.org_unit.trim();
+            codes.entry(raw).or_insert_with(|| OrgCode::parse(raw).ok().map(|c| c.as_str().to_string()));
+        }
+        let mut wanted: Vec<String> = codes.values().flatten().cloned().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
         let mut units: HashMap<String, Vec<OrgUnit>> = HashMap::new();
+        for u in self.store.org_with_codes(&wanted).await? {
+            units.entry(u.code.clone()).or_default().push(u);
+        }
         let mut records = Vec::with_capacity(rows.len());
         // The row that gave each (indicator, unit, period) its value, to name a repeat.
         let mut first_row: HashMap<(i64, i64, String), usize> = HashMap::new();
         let mut conflicts = problems;
-        for (n, row) in rows {
-            let n = *n;
+        for &(n, row) in rows {
             let mut conflict = |object: &str, value: String| {
                 conflicts.push(ImportConflict { row: n, object: object.to_string(), value })
             };
@@ -146,12 +167,8 @@ impl Services {
                 conflict(object, format!("{column}: {}", message(&e)));
                 continue;
             }
-            let code = row.org_unit.trim();
-            if !units.contains_key(code) {
-                let found = self.units_with_code(code).await.unwrap_or_default();
-                units.insert(code.to_string(), found);
-            }
-            let Some(unit) = units.get(code).and_then(|u| unit_on(u, period.end())) else {
+            let found = codes.get(row.org_unit.trim()).and_then(|c| units.get(c.as_ref()?));
+            let Some(unit) = found.and_then(|u| unit_on(u, period.end())) else {
                 conflict(&row.org_unit, format!("orgUnit: không có đơn vị mã '{}'", row.org_unit));
                 continue;
             };
@@ -398,7 +415,7 @@ impl Services {
         org: &str,
         structure: Structure,
     ) -> Result<RollUp> {
-        use crate::indicators::{Attributed, Contribution, Successor, aggregate, attribute, format_number};
+        use crate::indicators::{Attributed, Successor, Tally, attribute, format_number};
         let all = self.store.indicator_list().await?;
         let ind = all
             .iter()
@@ -424,7 +441,8 @@ impl Services {
             .map_err(|_| DomainError::invalid("org", format!("không có đơn vị mã '{}'", org.trim())))?;
         require_path(actor, Action::ReadWork, &unit.path)?;
 
-        // The inputs: the indicator's own values, or those of the indicators its rule reads.
+        // The inputs: the indicator's own values, or those of the indicators its rule reads,
+        // summed per unit by storage.
         let id_of = |c: &crate::indicators::IndicatorCode| all.iter().find(|i| &i.def.code == c).map(|i| i.id);
         let (numerator, denominator, weight) = match &ind.def.aggregation {
             crate::indicators::AggregationRule::RatioOfSums { numerator, denominator, .. } => {
@@ -433,49 +451,43 @@ impl Services {
             crate::indicators::AggregationRule::WeightedAverage { weight } => (None, None, id_of(weight)),
             _ => (None, None, None),
         };
-        let ids: Vec<i64> = [Some(ind.id), numerator, denominator, weight].into_iter().flatten().collect();
+        let roles = TallyRoles { value: ind.id, numerator, denominator, weight };
+        // The units under this one, and as of now also every dissolved unit: its figures may
+        // count for a successor under this one.
+        let scope = TallyScope {
+            path: &unit.path,
+            not_valid_on: (structure == Structure::Now).then_some(as_of),
+        };
         let months = period.period_type().months() as i16;
-        let points = self.store.value_points(&ids, period.start(), period.end()).await?;
-        let mut inputs: HashMap<(i64, chrono::NaiveDate, i16), Contribution> = HashMap::new();
-        for p in points.iter().filter(|p| p.period_months <= months) {
-            let c = inputs.entry((p.org_id, p.period_start, p.period_months)).or_default();
-            if p.indicator_id == ind.id {
-                c.value = Some(p.value);
-            }
-            if Some(p.indicator_id) == numerator {
-                c.numerator = Some(p.value);
-            }
-            if Some(p.indicator_id) == denominator {
-                c.denominator = Some(p.value);
-            }
-            if Some(p.indicator_id) == weight {
-                c.weight = Some(p.value);
+        let tallies = self.store.value_tallies(&roles, &scope, period.start(), period.end(), months).await?;
+
+        // Paths of the units met on the way (recorded ones, then successors along the chains).
+        let mut paths: HashMap<i64, String> = HashMap::with_capacity(tallies.len());
+        let mut links: HashMap<i64, Vec<Successor>> = HashMap::new();
+        let mut dissolved: Vec<i64> = Vec::new();
+        for t in &tallies {
+            paths.insert(t.org_id, t.path.clone());
+            if !crate::org::valid_on(t.valid_from, t.valid_to, as_of) {
+                dissolved.push(t.org_id);
             }
         }
-        let values: Vec<(i64, Contribution)> = inputs.iter().map(|((org, _, _), c)| (*org, *c)).collect();
-
-        // Units met on the way (recorded ones, then successors along the chains), by id.
-        let mut units: HashMap<i64, OrgUnit> = HashMap::new();
-        let mut links: HashMap<i64, Vec<Successor>> = HashMap::new();
-        let mut pending: Vec<i64> = values.iter().map(|(o, _)| *o).collect();
-        while !pending.is_empty() {
+        while structure == Structure::Now && !dissolved.is_empty() {
+            let mut pending: Vec<i64> = Vec::new();
+            for (old, new) in self.store.org_successor_links(&dissolved).await? {
+                links.entry(old).or_default().push(Successor::new(new));
+                pending.push(new);
+            }
             pending.sort_unstable();
             pending.dedup();
-            pending.retain(|id| !units.contains_key(id));
+            pending.retain(|id| !paths.contains_key(id));
             let found = self.store.org_many(&pending).await?;
-            let dissolved: Vec<i64> = found.iter().filter(|u| !u.is_valid_on(as_of)).map(|u| u.id).collect();
-            units.extend(found.into_iter().map(|u| (u.id, u)));
-            pending.clear();
-            if structure == Structure::Now && !dissolved.is_empty() {
-                for (old, new) in self.store.org_successor_links(&dissolved).await? {
-                    links.entry(old).or_default().push(Successor::new(new));
-                    pending.push(new);
-                }
-            }
+            dissolved = found.iter().filter(|u| !u.is_valid_on(as_of)).map(|u| u.id).collect();
+            paths.extend(found.into_iter().map(|u| (u.id, u.path)));
         }
-        let attributed: Vec<Attributed> =
+        let values: Vec<(i64, Tally)> = tallies.iter().map(|t| (t.org_id, t.tally)).collect();
+        let attributed: Vec<Attributed<Tally>> =
             attribute(&ind.def.aggregation, &values, |org| links.get(&org).cloned().unwrap_or_default())?;
-        let path_of = |id: i64| units.get(&id).map(|u| u.path.as_str()).unwrap_or("");
+        let path_of = |id: i64| paths.get(&id).map(String::as_str).unwrap_or("");
         let label = |v: Option<f64>| v.map(format_number).unwrap_or_else(|| "—".into());
         let children = self
             .store
@@ -490,17 +502,24 @@ impl Services {
         // One pass over the attributed figures: each goes to the unit and to the child whose
         // path is the next segment of its own.
         let child_at: HashMap<&str, usize> = children.iter().enumerate().map(|(i, c)| (c.path.as_str(), i)).collect();
-        let mut whole = Vec::new();
-        let mut per_child: Vec<Vec<Contribution>> = vec![Vec::new(); children.len()];
+        let mut whole = Tally::default();
+        let mut per_child: Vec<Tally> = vec![Tally::default(); children.len()];
+        // Inputs that went into the figure, each recorded one once (a split unit's may count
+        // for several successors).
+        let mut counted: Vec<i64> = Vec::new();
         for a in &attributed {
             let path = path_of(a.org_id);
             let Some(below) = path.strip_prefix(unit.path.as_str()) else { continue };
-            whole.push(a.input);
+            whole += a.input;
+            counted.push(a.source);
             if let Some(&i) = below.find('/').and_then(|end| child_at.get(&path[..unit.path.len() + end + 1])) {
-                per_child[i].push(a.input);
+                per_child[i] += a.input;
             }
         }
-        let value = aggregate(&ind.def.aggregation, &whole);
+        counted.sort_unstable();
+        counted.dedup();
+        let inputs: u64 = tallies.iter().filter(|t| counted.binary_search(&t.org_id).is_ok()).map(|t| t.tally.inputs).sum();
+        let value = whole.result(&ind.def.aggregation);
         let org_ids: Vec<i64> = std::iter::once(unit.id).chain(children.iter().map(|c| c.id)).collect();
         let targets: HashMap<i64, TargetRecord> = self
             .store
@@ -513,8 +532,8 @@ impl Services {
         let children = children
             .iter()
             .zip(&per_child)
-            .map(|(c, inputs)| {
-                let v = aggregate(&ind.def.aggregation, inputs);
+            .map(|(c, tally)| {
+                let v = tally.result(&ind.def.aggregation);
                 let (target, target_note) = target_of(c.id).unzip();
                 RollUpRow {
                     org: crate::work::OrgRef { id: c.id, code: c.code.clone(), name: c.name.clone() },
@@ -542,7 +561,7 @@ impl Services {
             target,
             target_note: target_note.flatten(),
             editable: may_path(actor, ENTER_VALUES, &unit.path),
-            inputs: values.len(),
+            inputs: inputs as usize,
             children,
             rule: crate::indicators::RESTRUCTURING_RULE_VI,
         })

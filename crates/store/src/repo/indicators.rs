@@ -5,24 +5,100 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, Value,
+};
 
 use domain::audit::AuditDraft;
-use domain::indicators::{AggregationRule, Formula, Indicator, IndicatorCode, PeriodType, Unit, ValueType};
+use domain::indicators::{AggregationRule, Formula, Indicator, IndicatorCode, PeriodType, Tally, Unit, ValueType};
 use domain::org::OrgId;
 use domain::repo::indicators::{
-    IndicatorStore, StoredIndicator, StoredValue, TargetRecord, ValuePoint, ValueRecord, WriteCounts,
+    IndicatorStore, StoredIndicator, StoredValue, TallyRoles, TallyScope, TargetRecord, UnitTally, ValuePoint,
+    ValueRecord, WriteCounts,
 };
 use domain::users::UserId;
 use domain::{DomainError, Result};
 
-use super::append_audit;
+use super::work::under;
+use super::{append_audit, valid_on};
 use crate::entities::indicators::{data_value, indicator, indicator_target};
+use crate::entities::org_unit;
 use crate::{Db, storage};
 
 /// Values per statement: 11 columns each, well under SQLite's and PostgreSQL's bind limits.
 const VALUES_PER_STATEMENT: usize = 1000;
+
+/// `INSERT INTO data_values … ON CONFLICT … DO UPDATE` of `rows` values. The text depends only on
+/// the number of rows, so a connection prepares a full chunk's statement once and reuses it.
+/// Plain `?` on SQLite: numbered placeholders make binding quadratic there (each bind looks its
+/// name up in the list of them all).
+fn upsert_sql(backend: DbBackend, rows: usize) -> String {
+    let mut sql = String::with_capacity(160 + rows * 60);
+    sql.push_str(
+        "INSERT INTO data_values (indicator_id, org_id, period, period_start, period_months, value, text_value, \
+         comment, flagged, stored_by, stored_at) VALUES ",
+    );
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ",(" });
+        for k in 0..11 {
+            if k > 0 {
+                sql.push(',');
+            }
+            n += 1;
+            match backend {
+                DbBackend::Postgres => sql.push_str(&format!("${n}")),
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(
+        " ON CONFLICT (indicator_id, period, org_id) DO UPDATE SET value = excluded.value, \
+         text_value = excluded.text_value, comment = excluded.comment, flagged = excluded.flagged, \
+         stored_by = excluded.stored_by, stored_at = excluded.stored_at",
+    );
+    sql
+}
+
+/// Writes `rows` in `txn`: a new key inserted, a stored one's value replaced. A key may appear
+/// once (PostgreSQL refuses one statement that upserts a key twice).
+pub(crate) async fn upsert_values(
+    txn: &DatabaseTransaction,
+    rows: &[&ValueRecord],
+    stored_by: UserId,
+    at: DateTime<Utc>,
+) -> std::result::Result<(), DbErr> {
+    let backend = txn.get_database_backend();
+    let mut full: Option<String> = None;
+    for chunk in rows.chunks(VALUES_PER_STATEMENT) {
+        let sql = if chunk.len() == VALUES_PER_STATEMENT {
+            full.get_or_insert_with(|| upsert_sql(backend, VALUES_PER_STATEMENT)).clone()
+        } else {
+            upsert_sql(backend, chunk.len())
+        };
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 11);
+        for r in chunk {
+            values.extend([
+                r.indicator_id.into(),
+                r.org_id.into(),
+                r.period.clone().into(),
+                r.period_start.into(),
+                r.period_months.into(),
+                r.value.into(),
+                r.text_value.clone().into(),
+                r.comment.clone().into(),
+                r.flagged.into(),
+                stored_by.into(),
+                at.into(),
+            ]);
+        }
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    }
+    Ok(())
+}
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> DomainError {
     DomainError::Storage(format!("{what}: {e}"))
@@ -190,7 +266,6 @@ impl IndicatorStore for Db {
         dry_run: bool,
         audit: AuditDraft,
     ) -> Result<WriteCounts> {
-        use data_value::Column as C;
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
         let mut counts = WriteCounts::default();
         for chunk in rows.chunks(VALUES_PER_STATEMENT) {
@@ -205,32 +280,11 @@ impl IndicatorStore for Db {
                     }
                     Some(_) => counts.updated += 1,
                 }
-                changed.push(data_value::ActiveModel {
-                    indicator_id: Set(r.indicator_id),
-                    org_id: Set(r.org_id),
-                    period: Set(r.period.clone()),
-                    period_start: Set(r.period_start),
-                    period_months: Set(r.period_months),
-                    value: Set(r.value),
-                    text_value: Set(r.text_value.clone()),
-                    comment: Set(r.comment.clone()),
-                    flagged: Set(r.flagged),
-                    stored_by: Set(stored_by),
-                    stored_at: Set(at),
-                });
+                changed.push(r);
             }
-            if dry_run || changed.is_empty() {
-                continue;
+            if !dry_run {
+                upsert_values(&txn, &changed, stored_by, at).await.map_err(storage)?;
             }
-            data_value::Entity::insert_many(changed)
-                .on_conflict(
-                    OnConflict::columns([C::IndicatorId, C::OrgId, C::Period])
-                        .update_columns([C::Value, C::TextValue, C::Comment, C::Flagged, C::StoredBy, C::StoredAt])
-                        .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await
-                .map_err(storage)?;
         }
         if dry_run {
             txn.rollback().await.map_err(storage)?;
@@ -288,6 +342,119 @@ impl IndicatorStore for Db {
                 value.map(|value| ValuePoint { indicator_id, org_id, period_start, period_months, value })
             })
             .collect())
+    }
+
+    async fn value_tallies(
+        &self,
+        roles: &TallyRoles,
+        scope: &TallyScope<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        max_months: i16,
+    ) -> Result<Vec<UnitTally>> {
+        use data_value::Column as C;
+        let mut units = Cond::any().add(under(org_unit::Column::Path, scope.path));
+        if let Some(day) = scope.not_valid_on {
+            units = units.add(valid_on(day).not());
+        }
+        let others = [roles.numerator, roles.denominator, roles.weight];
+        let single = others.iter().all(Option::is_none);
+        let mut ids: Vec<i64> = std::iter::once(roles.value).chain(others.into_iter().flatten()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut values = Query::select();
+        values
+            .from(data_value::Entity)
+            .and_where(Expr::col(C::IndicatorId).is_in(ids))
+            .and_where(Expr::col(C::PeriodStart).between(from, to))
+            .and_where(Expr::col(C::PeriodMonths).lte(max_months))
+            .and_where(Expr::col(C::Value).is_not_null());
+        let none = || Expr::cust("CAST(NULL AS FLOAT8)");
+        let mut per_unit = Query::select();
+        per_unit.column(C::OrgId).expr_as(Expr::cust("COUNT(*)"), Alias::new("inputs"));
+        if single {
+            // One indicator: its rows are the inputs, summed per unit straight off the index.
+            values.column(C::OrgId).expr_as(Expr::col(C::Value), Alias::new("v"));
+            per_unit
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("nv"))
+                .expr_as(Expr::cust("SUM(v)"), Alias::new("sv"))
+                .expr_as(Expr::cust("MIN(v)"), Alias::new("lo"))
+                .expr_as(Expr::cust("MAX(v)"), Alias::new("hi"))
+                .expr_as(Expr::cust("0"), Alias::new("np"))
+                .expr_as(none(), Alias::new("sn"))
+                .expr_as(none(), Alias::new("sd"))
+                .expr_as(none(), Alias::new("svw"))
+                .expr_as(none(), Alias::new("sw"));
+        } else {
+            // Several indicators: first each (unit, period) with the number of each role.
+            let role = |id: Option<i64>| match id {
+                Some(id) => Expr::cust_with_values("MAX(CASE WHEN indicator_id = ? THEN value END)", [id]),
+                None => none(),
+            };
+            values
+                .columns([C::OrgId, C::PeriodStart, C::PeriodMonths])
+                .expr_as(role(Some(roles.value)), Alias::new("v"))
+                .expr_as(role(roles.numerator), Alias::new("n"))
+                .expr_as(role(roles.denominator), Alias::new("d"))
+                .expr_as(role(roles.weight), Alias::new("w"))
+                .group_by_columns([C::OrgId, C::PeriodStart, C::PeriodMonths]);
+            let pair = "CASE WHEN n IS NOT NULL AND d IS NOT NULL THEN";
+            let weighted = "CASE WHEN v IS NOT NULL AND w IS NOT NULL THEN";
+            per_unit
+                .expr_as(Expr::cust("COUNT(v)"), Alias::new("nv"))
+                .expr_as(Expr::cust("SUM(v)"), Alias::new("sv"))
+                .expr_as(Expr::cust("MIN(v)"), Alias::new("lo"))
+                .expr_as(Expr::cust("MAX(v)"), Alias::new("hi"))
+                .expr_as(Expr::cust(format!("COUNT({pair} 1 END)")), Alias::new("np"))
+                .expr_as(Expr::cust(format!("SUM({pair} n END)")), Alias::new("sn"))
+                .expr_as(Expr::cust(format!("SUM({pair} d END)")), Alias::new("sd"))
+                .expr_as(Expr::cust(format!("SUM({weighted} v * w END)")), Alias::new("svw"))
+                .expr_as(Expr::cust(format!("SUM({weighted} w END)")), Alias::new("sw"));
+        }
+        per_unit.from_subquery(values, Alias::new("x")).group_by_col(C::OrgId);
+        // The units' paths and validity joined to the (few thousand) sums, not to every value;
+        // units out of scope dropped there (cheaper than testing every value's unit).
+        let t = Alias::new("t");
+        let q = Query::select()
+            .expr(Expr::cust("t.*"))
+            .columns([
+                (org_unit::Entity, org_unit::Column::Path),
+                (org_unit::Entity, org_unit::Column::ValidFrom),
+                (org_unit::Entity, org_unit::Column::ValidTo),
+            ])
+            .from_subquery(per_unit, t.clone())
+            .inner_join(
+                org_unit::Entity,
+                Expr::col((org_unit::Entity, org_unit::Column::Id)).equals((t, Alias::new("org_id"))),
+            )
+            .cond_where(units)
+            .to_owned();
+        let rows = self.connection().query_all_raw(self.backend().build(&q)).await.map_err(storage)?;
+        rows.iter()
+            .map(|r| {
+                let count = |c: &str| r.try_get::<i64>("", c).map(|n| n as u64);
+                let number = |c: &str| r.try_get::<Option<f64>>("", c);
+                Ok(UnitTally {
+                    org_id: r.try_get("", "org_id")?,
+                    path: r.try_get("", "path")?,
+                    valid_from: r.try_get("", "valid_from")?,
+                    valid_to: r.try_get("", "valid_to")?,
+                    tally: Tally {
+                        inputs: count("inputs")?,
+                        values: count("nv")?,
+                        sum: number("sv")?.unwrap_or(0.0),
+                        min: number("lo")?,
+                        max: number("hi")?,
+                        pairs: count("np")?,
+                        numerator: number("sn")?.unwrap_or(0.0),
+                        denominator: number("sd")?.unwrap_or(0.0),
+                        weighted: number("svw")?.unwrap_or(0.0),
+                        weight: number("sw")?.unwrap_or(0.0),
+                    },
+                })
+            })
+            .collect::<std::result::Result<_, sea_orm::DbErr>>()
+            .map_err(storage)
     }
 
     async fn flagged_values(&self, limit: u64) -> Result<Vec<StoredValue>> {
