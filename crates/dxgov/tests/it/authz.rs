@@ -536,6 +536,39 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, body) = ctx.api(M::PUT, "/api/v1/indicators/CHI_CNTT/targets", Some(body)).await;
                 assert!(denied(st), "{key}: {st} {body}");
             }
+            // Report pages: B's reports, rounds, completeness and synthesis stay B's.
+            "GET /reports" => {
+                let (st, body) = ctx.page(M::GET, "/reports", &[]).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(!body.contains("Sở Khoa học và Công nghệ thành phố Hà Nội"), "{key} lists B's reports");
+            }
+            "POST /reports/rounds" => {
+                let form = [("template", "BC_TIEN_DO_QUY"), ("period", "2027Q1"), ("receiver", "01")];
+                let (st, _) = ctx.page(M::POST, def.path, &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /reports/{id}" | "GET /reports/{id}/file/{format}" => {
+                let path = def.path.replace("{id}", &ctx.b_report.to_string()).replace("{format}", "pdf");
+                let (st, _) = ctx.page(M::GET, &path, &[]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /reports/{id}" => {
+                let form = [("row_version", "1"), ("number_symbol", "1/BC-LAN"), ("then", "save")];
+                let (st, _) = ctx.page(M::POST, &format!("/reports/{}", ctx.b_report), &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /reports/{id}/steps" => {
+                let form = [("row_version", "1"), ("step", "submit")];
+                let (st, _) = ctx.page(M::POST, &format!("/reports/{}/steps", ctx.b_report), &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /reports/completeness" | "GET /reports/synthesis" | "GET /reports/synthesis/file/{format}" => {
+                let path =
+                    format!("{}?template=BC_TIEN_DO_QUY&period=2026Q4&org=01", def.path.replace("{format}", "docx"));
+                let (st, body) = ctx.page(M::GET, &path, &[]).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("Sở Khoa học và Công nghệ thành phố Hà Nội"), "{key}");
+            }
             "GET /api/v1/report-templates" => {
                 assert_eq!(def.access, Access::SignedIn, "{key}");
                 let (st, _) = ctx.api(M::GET, def.path, None).await;

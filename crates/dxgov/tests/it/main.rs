@@ -12,6 +12,7 @@ mod backup;
 mod bad_input;
 mod browser;
 mod browser_plans;
+mod browser_reports;
 mod import;
 mod indicator_pages;
 mod indicators;
