@@ -4,6 +4,7 @@
 
 pub mod indicators;
 pub mod notify;
+pub mod registries;
 pub mod schedule;
 pub mod work;
 
@@ -38,7 +39,13 @@ pub struct UserQuery {
 
 #[async_trait]
 pub trait Store:
-    Send + Sync + work::WorkStore + notify::NotifyStore + schedule::ScheduleStore + indicators::IndicatorStore
+    Send
+    + Sync
+    + work::WorkStore
+    + notify::NotifyStore
+    + schedule::ScheduleStore
+    + indicators::IndicatorStore
+    + registries::RegistryStore
 {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;

@@ -5,6 +5,7 @@ pub mod import;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
+pub mod registries;
 pub mod schedule;
 pub mod work;
 

@@ -10,6 +10,8 @@ use domain::org::{OrgQuery, OrgType};
 use domain::services::work::{NewPlanInput, StepInput};
 use domain::work::{PlanStep, ProgressInput, TaskInput, TaskQuery, TaskState};
 
+mod registries;
+
 /// (username, full name, org code of the account, role, org code of the grant)
 const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("cds.dieuphoi", "Nguyễn Văn Điều Phối", "BKHCN.CDS", Role::Coordinator, "VN"),
@@ -44,6 +46,7 @@ pub async fn load(services: &Services, password: &str) -> domain::Result<Vec<&'s
         created.push(*username);
     }
     work(services, password).await?;
+    registries::load(services, password).await?;
     Ok(created)
 }
 

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::entities::indicators::{data_value, indicator, indicator_target};
 use crate::entities::notify::{calendar_day, calendar_feed, notification, outbox, setting};
+use crate::entities::registries::{registry_database, registry_history, registry_project, registry_system};
 use crate::entities::schedule::{schedule_change, schedule_event, schedule_participant};
 use crate::entities::work::{
     blob, evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee,
@@ -26,7 +27,7 @@ const FORMAT: &str = "dxgov-backup";
 const VERSION: u32 = 1;
 
 /// Tables in the order restore inserts them (parents before children).
-pub const TABLES: [&str; 31] = [
+pub const TABLES: [&str; 35] = [
     "org_units",
     "org_successions",
     "users",
@@ -56,6 +57,10 @@ pub const TABLES: [&str; 31] = [
     "indicators",
     "indicator_targets",
     "data_values",
+    "registry_systems",
+    "registry_databases",
+    "registry_projects",
+    "registry_history",
     "audit_log",
     "audit_head",
 ];
@@ -77,7 +82,12 @@ where
     E::Model: Serialize,
     C: sea_orm::ColumnTrait,
 {
-    let rows = E::find().order_by_asc(order).all(txn).await?;
+    // Then by the whole primary key, so tables keyed on several columns dump in one order.
+    let mut q = E::find().order_by_asc(order);
+    for key in <E::PrimaryKey as sea_orm::Iterable>::iter() {
+        q = q.order_by_asc(sea_orm::PrimaryKeyToColumn::into_column(key));
+    }
+    let rows = q.all(txn).await?;
     writeln!(out, "{}", json!({ "table": name, "rows": rows.len() })).map_err(io)?;
     for r in &rows {
         serde_json::to_writer(&mut *out, r).map_err(|e| StoreError::Other(e.to_string()))?;
@@ -102,7 +112,7 @@ impl Db {
             }
             _ => self.connection().begin().await?,
         };
-        writeln!(out, "{}", json!({ "format": FORMAT, "version": VERSION, "tables": TABLES })).map_err(io)?;
+        writeln!(out, "{}", json!({ "format": FORMAT, "version": VERSION, "tables": &TABLES[..] })).map_err(io)?;
         let mut s = Summary::default();
         dump::<org_unit::Entity, _>(&txn, org_unit::Column::Id, "org_units", out, &mut s).await?;
         dump::<org_succession::Entity, _>(&txn, org_succession::Column::OldId, "org_successions", out, &mut s).await?;
@@ -149,6 +159,13 @@ impl Db {
         )
         .await?;
         dump::<data_value::Entity, _>(&txn, data_value::Column::IndicatorId, "data_values", out, &mut s).await?;
+        dump::<registry_system::Entity, _>(&txn, registry_system::Column::Id, "registry_systems", out, &mut s).await?;
+        dump::<registry_database::Entity, _>(&txn, registry_database::Column::Id, "registry_databases", out, &mut s)
+            .await?;
+        dump::<registry_project::Entity, _>(&txn, registry_project::Column::Id, "registry_projects", out, &mut s)
+            .await?;
+        dump::<registry_history::Entity, _>(&txn, registry_history::Column::EntryId, "registry_history", out, &mut s)
+            .await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -225,6 +242,16 @@ impl Db {
                     load::<indicator_target::Entity, indicator_target::ActiveModel>(&txn, rows).await?
                 }
                 "data_values" => load::<data_value::Entity, data_value::ActiveModel>(&txn, rows).await?,
+                "registry_systems" => load::<registry_system::Entity, registry_system::ActiveModel>(&txn, rows).await?,
+                "registry_databases" => {
+                    load::<registry_database::Entity, registry_database::ActiveModel>(&txn, rows).await?
+                }
+                "registry_projects" => {
+                    load::<registry_project::Entity, registry_project::ActiveModel>(&txn, rows).await?
+                }
+                "registry_history" => {
+                    load::<registry_history::Entity, registry_history::ActiveModel>(&txn, rows).await?
+                }
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -249,6 +276,9 @@ impl Db {
                 "schedule_events",
                 "schedule_changes",
                 "indicators",
+                "registry_systems",
+                "registry_databases",
+                "registry_projects",
             ],
         )
         .await?;

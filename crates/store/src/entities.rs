@@ -2,6 +2,7 @@
 
 pub mod indicators;
 pub mod notify;
+pub mod registries;
 pub mod schedule;
 pub mod work;
 

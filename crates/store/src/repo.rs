@@ -2,6 +2,7 @@
 
 mod indicators;
 mod notify;
+mod registries;
 mod schedule;
 mod work;
 pub(crate) use work::task_agency_keys;

@@ -15,6 +15,11 @@ use crate::org::OrgUnit;
 use crate::repo::indicators::{StoredIndicator, ValueRecord, WriteCounts};
 use crate::{DomainError, Result};
 
+/// Why a registry-derived indicator takes no imported value: the registry is its one source,
+/// and a typed figure would be overwritten at the next registry change (or counted twice).
+pub const REGISTRY_DERIVED: &str = "được tính tự động từ danh mục hệ thống thông tin của đơn vị, không nhập số liệu; \
+hãy cập nhật danh mục (/registries/systems)";
+
 /// Rows one data value set may carry (a year of one province's monthly figures is far less).
 pub const MAX_IMPORT_ROWS: usize = 500_000;
 
@@ -135,6 +140,10 @@ impl Services {
             }
             if ind.def.formula.is_some() {
                 conflict(&row.data_element, format!("dataElement: {} được tính theo công thức", ind.def.code));
+                continue;
+            }
+            if crate::registries::SystemFigure::of_indicator(ind.def.code.as_str()).is_some() {
+                conflict(&row.data_element, format!("dataElement: {} {}", ind.def.code, REGISTRY_DERIVED));
                 continue;
             }
             let value = match parse_dhis2_value(ind.def.value_type, &row.value) {

@@ -19,6 +19,7 @@ mod openapi;
 mod ops;
 mod orgs;
 mod plan_pages;
+mod registries;
 mod reminders;
 mod schedules;
 mod smtp;
