@@ -917,3 +917,36 @@ pub async fn b_registries_untouched(s: &Services, b: &BEntries) {
     let all = s.list_systems(&admin, &Default::default()).await.unwrap();
     assert!(all.items.iter().all(|x| x.system.name != "Lấn sang"), "A added to B's registry");
 }
+
+/// The demo agencies' registries look alive: systems of every level, inspections overdue, due
+/// soon, on schedule and unscheduled, databases of the three kinds and projects with money.
+#[tokio::test]
+async fn the_demo_registries_have_every_level_and_inspection_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::harness::test_config(dir.path());
+    let clock = std::sync::Arc::new(domain::clock::ManualClock::new(mid_june()));
+    let app = dxgov::app::App::open(&config, clock, true).await.unwrap();
+    let s = &app.services;
+    dxgov::demo::load(s, PASSWORD).await.unwrap();
+    let national = s.login("cds.dieuphoi", PASSWORD, None).await.unwrap();
+    let query = domain::services::registries::RegistryQuery { limit: 500, ..Default::default() };
+    let schedule = s.inspection_schedule(&national, &query).await.unwrap();
+    for c in &schedule.counts {
+        assert!(c.count > 0, "no demo system is {}", c.label);
+    }
+    let mut levels: Vec<u8> = schedule.items.iter().filter_map(|v| v.system.security_level.map(|l| l.get())).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    assert_eq!(levels, [1, 2, 3, 4, 5]);
+    let databases = s.list_databases(&national, &query).await.unwrap();
+    for kind in DatabaseKind::ALL {
+        assert!(databases.items.iter().any(|d| d.database.kind == kind), "no demo database is {}", kind.label());
+    }
+    let projects = s.list_projects(&national, &query).await.unwrap();
+    assert!(projects.items.iter().any(|p| p.project.total_million_vnd == 4000.0), "the seed's example row");
+    // The figures were fed: the national share of approved dossiers is there for this year.
+    let share = s.roll_up(&national, "TY_LE_HTTT_PHE_DUYET_CAP_DO", "2026", "VN", Default::default()).await.unwrap();
+    let approved = schedule.items.iter().filter(|v| v.system.dossier_approved_on.is_some()).count() as f64;
+    let want = approved / schedule.items.len() as f64 * 100.0;
+    assert!(share.value.is_some_and(|v| (v - want).abs() < 1e-9), "{:?} ≠ {want}", share.value);
+}

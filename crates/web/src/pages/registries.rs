@@ -205,6 +205,10 @@ fn wide(mut c: Cell) -> Cell {
     c
 }
 
+fn badge_cell(state: InspectionState) -> Cell {
+    Cell { text: String::new(), href: None, badge: Some(inspection_badge(state)), class: "" }
+}
+
 fn link_cell(text: impl Into<String>, href: String) -> Cell {
     Cell { text: text.into(), href: Some(href), badge: None, class: "" }
 }
@@ -286,7 +290,8 @@ fn filter_fields(kind: RegistryKind, q: &ListParams) -> Vec<Field> {
     ];
     match kind {
         RegistryKind::System => {
-            f.push(Field::select("level", "Cấp độ", &q.level, level_choices()));
+            let levels = (1..=5).map(|n| (n.to_string(), format!("Cấp độ {n}")));
+            f.push(Field::select("level", "Cấp độ", &q.level, with_blank("(tất cả)", levels)));
             let states = InspectionFilter::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string()));
             f.push(Field::select("state", "Tình trạng kiểm tra", &q.state, with_blank("(tất cả)", states)));
         }
@@ -315,7 +320,7 @@ fn system_row(s: &SystemView) -> Vec<Cell> {
                 .unwrap_or_else(|| "Chưa phê duyệt".into()),
         )),
         wide(cell(format::opt_date(s.system.last_inspection))),
-        Cell { text: String::new(), href: None, badge: Some(inspection_badge(s.inspection)), class: "" },
+        badge_cell(s.inspection),
     ]
 }
 
@@ -481,13 +486,8 @@ pub async fn inspections(
                 .iter()
                 .map(|v| {
                     vec![
-                        Cell {
-                            text: String::new(),
-                            href: None,
-                            badge: Some(inspection_badge(v.inspection)),
-                            class: "",
-                        },
                         link_cell(&v.system.name, format!("/registries/systems/{}", v.system.id)),
+                        badge_cell(v.inspection),
                         cell(&v.org.name),
                         cell(v.system.security_level.map(|l| l.label()).unwrap_or_else(|| "Chưa xác định".into())),
                         wide(cell(format::opt_date(v.system.last_inspection))),
@@ -508,8 +508,8 @@ pub async fn inspections(
         new_href: None,
         filters: filter_fields(RegistryKind::System, &q),
         headers: vec![
-            ("Tình trạng", ""),
             ("Hệ thống thông tin", ""),
+            ("Tình trạng", ""),
             ("Đơn vị quản lý", ""),
             ("Cấp độ", ""),
             ("Kiểm tra gần nhất", "wide"),
@@ -632,7 +632,7 @@ fn system_fields(v: &Fields) -> Vec<Field> {
         Field::text("org", "Đơn vị quản lý (mã đơn vị)", v.get("org")).hint("VD: 51.SKHCN").required(),
         Field::text("name", "Tên hệ thống thông tin", v.get("name")).required(),
         Field::text("url", "Địa chỉ truy cập", v.get("url")).hint("https://…"),
-        Field::heading("Cấp độ an toàn (seed 002, Phụ lục I, mục 7)"),
+        Field::heading("Cấp độ an toàn"),
         Field::select("security_level", "Cấp độ an toàn", v.get("security_level"), level_choices()),
         Field::date("dossier_approved_on", "Ngày phê duyệt hồ sơ đề xuất cấp độ", v.get("dossier_approved_on")),
         Field::text("dossier_decision", "Số quyết định phê duyệt", v.get("dossier_decision")).hint("VD: 123/QĐ-UBND"),
