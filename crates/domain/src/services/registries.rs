@@ -616,6 +616,17 @@ impl Services {
         Ok(unit)
     }
 
+    /// The owner an update saves to: the entry's own unit when the input names it by its code (a
+    /// dissolved unit's code may belong to another unit today), else the unit the code names.
+    async fn update_owner(&self, actor: &Principal, code: &str, before: &StoredEntry) -> Result<OrgUnit> {
+        let own = self.store.org_get(before.entry.org_id()).await?;
+        if let Some(unit) = own.filter(|u| u.code.eq_ignore_ascii_case(code.trim())) {
+            require_path(actor, Action::EditRegistry, &unit.path)?;
+            return Ok(unit);
+        }
+        self.owner_unit(actor, code).await
+    }
+
     /// What storage needs to recompute the owner units' registry-derived indicator values for
     /// today's periods.
     async fn feed_plan(&self, stored_by: UserId) -> Result<FeedPlan> {
@@ -730,7 +741,7 @@ impl Services {
 
     pub async fn update_system(&self, actor: &Principal, id: i64, input: &SystemInput) -> Result<SystemView> {
         let (before, v) = self.editable_entry(actor, RegistryKind::System, id, input.row_version).await?;
-        let unit = self.owner_unit(actor, &input.org).await?;
+        let unit = self.update_owner(actor, &input.org, &before).await?;
         let entry = RegistryEntry::System(self.system_from(input, id, unit.id)?);
         self.save_entry(actor, entry, &unit, Some(&before), Some(v)).await?.into_system()
     }
@@ -743,7 +754,7 @@ impl Services {
 
     pub async fn update_database(&self, actor: &Principal, id: i64, input: &DatabaseInput) -> Result<DatabaseView> {
         let (before, v) = self.editable_entry(actor, RegistryKind::Database, id, input.row_version).await?;
-        let unit = self.owner_unit(actor, &input.org).await?;
+        let unit = self.update_owner(actor, &input.org, &before).await?;
         let entry = RegistryEntry::Database(self.database_from(input, id, unit.id)?);
         self.save_entry(actor, entry, &unit, Some(&before), Some(v)).await?.into_database()
     }
@@ -756,7 +767,7 @@ impl Services {
 
     pub async fn update_project(&self, actor: &Principal, id: i64, input: &ProjectInput) -> Result<ProjectView> {
         let (before, v) = self.editable_entry(actor, RegistryKind::Project, id, input.row_version).await?;
-        let unit = self.owner_unit(actor, &input.org).await?;
+        let unit = self.update_owner(actor, &input.org, &before).await?;
         let entry = RegistryEntry::Project(self.project_from(input, id, unit.id)?);
         self.save_entry(actor, entry, &unit, Some(&before), Some(v)).await?.into_project()
     }

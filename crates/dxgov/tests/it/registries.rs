@@ -292,6 +292,17 @@ async fn a_stale_edit_or_delete_is_refused_with_what_changed() {
         let (st, _) = app.api(&admin, Method::GET, &url, None).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
+    // Every write that landed is in the audit log, with what it was before; the refused ones are not.
+    let audit = app.get_json(&admin, "/api/v1/audit?limit=500").await;
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    for kind in ["system", "database", "project"] {
+        for step in ["create", "update", "delete"] {
+            let action = format!("registry.{kind}.{step}");
+            assert_eq!(actions.iter().filter(|a| **a == action).count(), 1, "{action}: {actions:?}");
+        }
+    }
+    let deleted = audit.as_array().unwrap().iter().find(|e| e["action"] == "registry.system.delete").unwrap();
+    assert!(deleted["before"].as_str().unwrap().contains("Thư điện tử công vụ tỉnh"), "{deleted}");
 }
 
 /// Another province's admin neither reads nor changes A's entries; an auditor reads but

@@ -222,37 +222,22 @@ impl Row<'_> {
 
     /// Replaces the row `id` if it is at `at_version`; false when it is not (or gone).
     async fn update(&self, txn: &DatabaseTransaction, id: i64, at_version: i32) -> Result<bool> {
+        macro_rules! update_at {
+            ($entity:ident, $model:expr) => {{
+                let mut m = $model;
+                m.id = Set(id);
+                $entity::Entity::update_many()
+                    .set(m)
+                    .filter($entity::Column::Id.eq(id))
+                    .filter($entity::Column::RowVersion.eq(at_version))
+                    .exec(txn)
+                    .await
+            }};
+        }
         let n = match self.entry {
-            RegistryEntry::System(s) => {
-                let mut m = self.system(s)?;
-                m.id = Set(id);
-                registry_system::Entity::update_many()
-                    .set(m)
-                    .filter(registry_system::Column::Id.eq(id))
-                    .filter(registry_system::Column::RowVersion.eq(at_version))
-                    .exec(txn)
-                    .await
-            }
-            RegistryEntry::Database(d) => {
-                let mut m = self.database(d);
-                m.id = Set(id);
-                registry_database::Entity::update_many()
-                    .set(m)
-                    .filter(registry_database::Column::Id.eq(id))
-                    .filter(registry_database::Column::RowVersion.eq(at_version))
-                    .exec(txn)
-                    .await
-            }
-            RegistryEntry::Project(p) => {
-                let mut m = self.project(p);
-                m.id = Set(id);
-                registry_project::Entity::update_many()
-                    .set(m)
-                    .filter(registry_project::Column::Id.eq(id))
-                    .filter(registry_project::Column::RowVersion.eq(at_version))
-                    .exec(txn)
-                    .await
-            }
+            RegistryEntry::System(s) => update_at!(registry_system, self.system(s)?),
+            RegistryEntry::Database(d) => update_at!(registry_database, self.database(d)),
+            RegistryEntry::Project(p) => update_at!(registry_project, self.project(p)),
         };
         Ok(n.map_err(storage)?.rows_affected > 0)
     }
@@ -506,28 +491,19 @@ impl RegistryStore for Db {
             return Ok(false);
         }
         let v = before.meta.row_version;
+        macro_rules! delete_at {
+            ($entity:ident) => {
+                $entity::Entity::delete_many()
+                    .filter($entity::Column::Id.eq(id))
+                    .filter($entity::Column::RowVersion.eq(v))
+                    .exec(&txn)
+                    .await
+            };
+        }
         let res = match kind {
-            RegistryKind::System => {
-                registry_system::Entity::delete_many()
-                    .filter(registry_system::Column::Id.eq(id))
-                    .filter(registry_system::Column::RowVersion.eq(v))
-                    .exec(&txn)
-                    .await
-            }
-            RegistryKind::Database => {
-                registry_database::Entity::delete_many()
-                    .filter(registry_database::Column::Id.eq(id))
-                    .filter(registry_database::Column::RowVersion.eq(v))
-                    .exec(&txn)
-                    .await
-            }
-            RegistryKind::Project => {
-                registry_project::Entity::delete_many()
-                    .filter(registry_project::Column::Id.eq(id))
-                    .filter(registry_project::Column::RowVersion.eq(v))
-                    .exec(&txn)
-                    .await
-            }
+            RegistryKind::System => delete_at!(registry_system),
+            RegistryKind::Database => delete_at!(registry_database),
+            RegistryKind::Project => delete_at!(registry_project),
         };
         if res.map_err(storage)?.rows_affected == 0 {
             return Ok(false);
