@@ -961,3 +961,34 @@ async fn the_demo_registries_have_every_level_and_inspection_state() {
     let want = approved / schedule.items.len() as f64 * 100.0;
     assert!(share.value.is_some_and(|v| (v - want).abs() < 1e-9), "{:?} ≠ {want}", share.value);
 }
+
+/// Writers adding systems to one unit at the same time each count every system the others
+/// committed: the unit's figure ends equal to its systems, on both databases.
+#[tokio::test]
+async fn concurrent_writes_to_one_unit_leave_the_right_count() {
+    let app = TestApp::spawn_at(mid_june()).await;
+    let s = app.services().clone();
+    let admin = s.login("a.admin", PASSWORD, None).await.unwrap();
+    let mut writers = Vec::new();
+    for i in 0..12 {
+        let (s, admin) = (s.clone(), admin.clone());
+        writers.push(tokio::spawn(async move {
+            let input = SystemInput {
+                org: "51.SKHCN".into(),
+                name: format!("Hệ thống song song {i}"),
+                security_level: Some(SecurityLevel::new(2).unwrap()),
+                dossier_approved_on: (i % 2 == 0).then(|| d(2026, 1, 5)),
+                ..Default::default()
+            };
+            s.create_system(&admin, &input).await.unwrap();
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    let root = s.login("root.admin", PASSWORD, None).await.unwrap();
+    for (code, want) in [("SO_HTTT", 12.0), ("SO_HTTT_PHE_DUYET_CAP_DO", 6.0), ("TY_LE_HTTT_PHE_DUYET_CAP_DO", 50.0)] {
+        let r = s.roll_up(&root, code, "2026", "51.SKHCN", Default::default()).await.unwrap();
+        assert_eq!(r.value, Some(want), "{code}");
+    }
+}
