@@ -4,6 +4,7 @@
 
 pub mod indicators;
 pub mod notify;
+pub mod registries;
 pub mod reporting;
 pub mod schedule;
 pub mod work;
@@ -46,6 +47,7 @@ pub trait Store:
     + schedule::ScheduleStore
     + indicators::IndicatorStore
     + reporting::ReportStore
+    + registries::RegistryStore
 {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;

@@ -6,6 +6,7 @@ pub mod indicator_entry;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
+pub mod registries;
 pub mod reporting;
 pub mod schedule;
 pub mod work;

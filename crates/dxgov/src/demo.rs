@@ -10,6 +10,8 @@ use domain::org::{OrgQuery, OrgType};
 use domain::services::work::{NewPlanInput, StepInput};
 use domain::work::{PlanStep, ProgressInput, TaskInput, TaskQuery, TaskState};
 
+mod registries;
+
 /// (username, full name, org code of the account, role, org code of the grant)
 const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("cds.dieuphoi", "Nguyễn Văn Điều Phối", "BKHCN.CDS", Role::Coordinator, "VN"),
@@ -45,6 +47,7 @@ pub async fn load(services: &Services, password: &str) -> domain::Result<Vec<&'s
     }
     work(services, password).await?;
     indicator_values(services, password).await?;
+    registries::load(services, password).await?;
     Ok(created)
 }
 

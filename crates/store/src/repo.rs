@@ -2,6 +2,7 @@
 
 mod indicators;
 mod notify;
+mod registries;
 mod reporting;
 mod schedule;
 mod work;

@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod notify;
 pub mod ops;
 pub mod orgs;
+pub mod registries;
 pub mod reporting;
 pub mod schedule;
 pub mod task_io;
@@ -45,6 +46,11 @@ use crate::error::{ApiError, EdgeError};
         reporting::templates, reporting::save_template, reporting::open_round, reporting::list, reporting::show,
         reporting::save, reporting::step, reporting::file, reporting::synthesis, reporting::synthesis_file,
         reporting::completeness,
+        registries::overview, registries::systems, registries::create_system, registries::system,
+        registries::update_system, registries::delete_system, registries::databases, registries::create_database,
+        registries::database, registries::update_database, registries::delete_database, registries::projects,
+        registries::create_project, registries::project, registries::update_project, registries::delete_project,
+        registries::inspections, registries::tables, registries::settings, registries::set_settings,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

@@ -75,7 +75,7 @@ async fn a_data_value_set_imports_whole_counts_changes_and_flags_values_out_of_r
     assert_eq!(st, StatusCode::CONFLICT, "{s}");
     assert!(s["conflicts"][0]["value"].as_str().unwrap().contains("công thức"), "{s}");
     // A negative count is stored, flagged for the data-quality page.
-    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&[("SO_HTTT", "2025", "51", "-3")])).await;
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&[("SO_MAY_TINH", "2025", "51", "-3")])).await;
     assert_eq!(st, StatusCode::OK, "{s}");
     let flagged = app.app.db.flagged_values(10).await.unwrap();
     assert_eq!(flagged.len(), 1, "{flagged:?}");
@@ -124,7 +124,7 @@ async fn a_data_value_set_exported_imports_again_unchanged() {
         ("SO_HO_SO_TTHC", "202601", "51", "1520"),
         ("SO_HO_SO_TTHC", "202602", "51", "1388"),
         ("SO_HO_SO_TTHC_TOAN_TRINH", "202601", "51", "912"),
-        ("SO_HTTT", "2026", "51", "42"),
+        ("SO_MAY_TINH", "2026", "51", "42"),
     ];
     let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
     assert_eq!(st, StatusCode::OK, "{s}");
@@ -213,7 +213,7 @@ async fn data_quality_names_the_failed_seed_rule_and_the_flagged_values() {
     let app = TestApp::spawn().await;
     let token = app.token("a.admin", PASSWORD).await;
     let rows =
-        [("CHI_CNTT", "2025", "51", "10000"), ("CHI_ATTT", "2025", "51", "500"), ("SO_HTTT", "2025", "51", "-3")];
+        [("CHI_CNTT", "2025", "51", "10000"), ("CHI_ATTT", "2025", "51", "500"), ("SO_MAY_TINH", "2025", "51", "-3")];
     let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
     assert_eq!(st, StatusCode::OK, "{s}");
     let q = app.get_json(&token, "/api/v1/data-quality?org=51&period=2025").await;
@@ -224,7 +224,7 @@ async fn data_quality_names_the_failed_seed_rule_and_the_flagged_values() {
     assert!(attt["cite"].as_str().unwrap().contains("003_"), "{attt}");
     assert!(q["checked"].as_u64().unwrap() >= 1 && q["skipped"].as_u64().unwrap() >= 1, "{q}");
     let flagged = q["flagged"].as_array().unwrap();
-    assert_eq!((flagged.len(), flagged[0]["indicator"].as_str()), (1, Some("SO_HTTT")), "{q}");
+    assert_eq!((flagged.len(), flagged[0]["indicator"].as_str()), (1, Some("SO_MAY_TINH")), "{q}");
     assert!(flagged[0]["message"].as_str().unwrap().contains("-3"), "{q}");
 
     // Spending raised to 12 %: the rule passes and no failure is listed for it.

@@ -21,6 +21,7 @@ mod openapi;
 mod ops;
 mod orgs;
 mod plan_pages;
+mod registries;
 mod reminders;
 mod reports;
 mod schedules;

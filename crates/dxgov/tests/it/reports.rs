@@ -146,6 +146,11 @@ async fn a_report_goes_through_every_step_with_its_figures_frozen_at_each_submis
     assert_eq!(st, StatusCode::CONFLICT);
 
     values(&app, &a, &[("CHI_CNTT", "51.SKHCN", "1000"), ("CHI_ATTT", "51.SKHCN", "50")]).await;
+    // The department's registry fills the systems table.
+    let system = json!({"org": "51.SKHCN", "name": "Hệ thống quản lý văn bản", "security_level": 3,
+        "dossier_approved_on": "2026-03-02", "dossier_decision": "12/QĐ-UBND", "last_inspection": "2026-05-04"});
+    let (st, sys) = app.api(&a, Method::POST, "/api/v1/registries/systems", Some(system)).await;
+    assert_eq!(st, StatusCode::OK, "{sys}");
     // An officer reads but may not submit.
     let officer = app.token("a.officer", PASSWORD).await;
     let (st, _) = step(&app, &officer, id, "submit", 2, None).await;
@@ -169,12 +174,34 @@ async fn a_report_goes_through_every_step_with_its_figures_frozen_at_each_submis
     let chi = &detail["figures"]["sections"]["chi"]["rows"];
     assert_eq!((chi[0]["value"].as_f64(), chi[2]["value"].as_f64()), (Some(1000.0), Some(5.0)), "{chi}");
     assert!(detail["steps"].as_array().unwrap().is_empty(), "the sender has no step while it waits: {detail}");
+    let systems = &detail["figures"]["sections"]["httt"]["rows"];
+    assert_eq!(
+        systems,
+        &json!([[
+            "Hệ thống quản lý văn bản",
+            "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
+            "Cấp độ 3",
+            "03/2026",
+            "Chưa đánh giá",
+            "04/05/2027"
+        ]])
+    );
     assert_eq!(detail["events"].as_array().unwrap().len(), 1);
 
-    // The figures stay as submitted when the values change later.
+    // The figures stay as submitted when the values and the registry change later.
     values(&app, &a, &[("CHI_CNTT", "51.SKHCN", "2000")]).await;
+    let (st, _) = app
+        .api(
+            &a,
+            Method::DELETE,
+            &format!("/api/v1/registries/systems/{}?row_version={}", sys["id"], sys["row_version"]),
+            None,
+        )
+        .await;
+    assert!(st.is_success(), "{st}");
     let detail = app.get_json(&a, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(detail["figures"]["sections"]["chi"]["rows"][0]["value"].as_f64(), Some(1000.0));
+    assert_eq!(detail["figures"]["sections"]["httt"]["rows"].as_array().unwrap().len(), 1);
     // Locked while waiting.
     let (st, _) = save(&app, &f, id, sub["row_version"].as_i64().unwrap(), content("12/BC-SKHCN", "sửa")).await;
     assert_eq!(st, StatusCode::CONFLICT);

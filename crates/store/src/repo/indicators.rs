@@ -101,6 +101,59 @@ async fn existing(
         .collect())
 }
 
+/// Writes (insert or replace) values inside `txn` and counts what changed; rows equal to the
+/// stored ones are left alone. With `dry_run` only counts. The one value-writing path: DHIS2
+/// imports and the registry-derived figures both go through it.
+pub(super) async fn write_values(
+    txn: &DatabaseTransaction,
+    rows: &[ValueRecord],
+    stored_by: UserId,
+    at: DateTime<Utc>,
+    dry_run: bool,
+) -> std::result::Result<WriteCounts, sea_orm::DbErr> {
+    use data_value::Column as C;
+    let mut counts = WriteCounts::default();
+    for chunk in rows.chunks(VALUES_PER_STATEMENT) {
+        let stored = existing(txn, chunk).await?;
+        let mut changed = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            match stored.get(&(r.indicator_id, r.org_id, r.period.clone())) {
+                None => counts.imported += 1,
+                Some(old) if old == r => {
+                    counts.ignored += 1;
+                    continue;
+                }
+                Some(_) => counts.updated += 1,
+            }
+            changed.push(data_value::ActiveModel {
+                indicator_id: Set(r.indicator_id),
+                org_id: Set(r.org_id),
+                period: Set(r.period.clone()),
+                period_start: Set(r.period_start),
+                period_months: Set(r.period_months),
+                value: Set(r.value),
+                text_value: Set(r.text_value.clone()),
+                comment: Set(r.comment.clone()),
+                flagged: Set(r.flagged),
+                stored_by: Set(stored_by),
+                stored_at: Set(at),
+            });
+        }
+        if dry_run || changed.is_empty() {
+            continue;
+        }
+        data_value::Entity::insert_many(changed)
+            .on_conflict(
+                OnConflict::columns([C::IndicatorId, C::OrgId, C::Period])
+                    .update_columns([C::Value, C::TextValue, C::Comment, C::Flagged, C::StoredBy, C::StoredAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(counts)
+}
+
 #[async_trait]
 impl IndicatorStore for Db {
     async fn indicator_list(&self) -> Result<Vec<StoredIndicator>> {
@@ -190,48 +243,8 @@ impl IndicatorStore for Db {
         dry_run: bool,
         audit: AuditDraft,
     ) -> Result<WriteCounts> {
-        use data_value::Column as C;
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
-        let mut counts = WriteCounts::default();
-        for chunk in rows.chunks(VALUES_PER_STATEMENT) {
-            let stored = existing(&txn, chunk).await.map_err(storage)?;
-            let mut changed = Vec::with_capacity(chunk.len());
-            for r in chunk {
-                match stored.get(&(r.indicator_id, r.org_id, r.period.clone())) {
-                    None => counts.imported += 1,
-                    Some(old) if old == r => {
-                        counts.ignored += 1;
-                        continue;
-                    }
-                    Some(_) => counts.updated += 1,
-                }
-                changed.push(data_value::ActiveModel {
-                    indicator_id: Set(r.indicator_id),
-                    org_id: Set(r.org_id),
-                    period: Set(r.period.clone()),
-                    period_start: Set(r.period_start),
-                    period_months: Set(r.period_months),
-                    value: Set(r.value),
-                    text_value: Set(r.text_value.clone()),
-                    comment: Set(r.comment.clone()),
-                    flagged: Set(r.flagged),
-                    stored_by: Set(stored_by),
-                    stored_at: Set(at),
-                });
-            }
-            if dry_run || changed.is_empty() {
-                continue;
-            }
-            data_value::Entity::insert_many(changed)
-                .on_conflict(
-                    OnConflict::columns([C::IndicatorId, C::OrgId, C::Period])
-                        .update_columns([C::Value, C::TextValue, C::Comment, C::Flagged, C::StoredBy, C::StoredAt])
-                        .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await
-                .map_err(storage)?;
-        }
+        let counts = write_values(&txn, rows, stored_by, at, dry_run).await.map_err(storage)?;
         if dry_run {
             txn.rollback().await.map_err(storage)?;
             return Ok(counts);
