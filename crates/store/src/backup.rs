@@ -117,7 +117,7 @@ impl Db {
             }
             _ => self.connection().begin().await?,
         };
-        writeln!(out, "{}", json!({ "format": FORMAT, "version": VERSION, "tables": &TABLES[..] })).map_err(io)?;
+        writeln!(out, "{}", json!({ "format": FORMAT, "version": VERSION, "tables": TABLES })).map_err(io)?;
         let mut s = Summary::default();
         dump::<org_unit::Entity, _>(&txn, org_unit::Column::Id, "org_units", out, &mut s).await?;
         dump::<org_succession::Entity, _>(&txn, org_succession::Column::OldId, "org_successions", out, &mut s).await?;
