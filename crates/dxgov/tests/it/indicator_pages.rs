@@ -307,7 +307,7 @@ async fn the_entry_grid_saves_flags_out_of_range_values_and_shows_the_seed_rules
         ("value.CHI_CDS", "12.000"),
         ("value.SO_MAY_TINH", "-3"),
         ("value.CO_CHINH_SACH_TY_LE_CHI", "có"),
-        ("value.SO_MAY_TINH", ""),
+        ("value.SO_CBCC", ""),
     ];
     let res = app.post_form(&client, &csrf, "/indicators/entry", &form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -347,7 +347,7 @@ async fn the_entry_grid_saves_flags_out_of_range_values_and_shows_the_seed_rules
     let token = app.token("a.admin", PASSWORD).await;
     let q = app.get_json(&token, "/api/v1/data-quality?org=51&period=2025").await;
     assert_eq!((q["failures"].as_array().unwrap().len(), q["flagged"].as_array().unwrap().len()), (1, 1), "{q}");
-    assert_eq!(q["flagged"][0]["name"], "Số lượng hệ thống thông tin thuộc phạm vi quản lý");
+    assert_eq!(q["flagged"][0]["name"], "Số máy tính phục vụ công việc của cán bộ, công chức");
 
     // Security spending raised to 12 %: the rule passes; the change is counted as such.
     let res = app
