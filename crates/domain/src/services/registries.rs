@@ -940,7 +940,7 @@ impl Services {
             };
             let Some(due) = system.next_inspection_due() else { continue };
             if !recipients.contains_key(&stored.meta.org_path) {
-                let people = self.registry_people(&stored.meta.org_path).await?;
+                let people = self.unit_people(&stored.meta.org_path, &[Role::Officer, Role::FocalPoint]).await?;
                 recipients.insert(stored.meta.org_path.clone(), people);
             }
             let org_name = orgs.get(&system.org_id).map(|o| o.name.clone()).unwrap_or_default();
@@ -972,13 +972,14 @@ impl Services {
         Ok(run)
     }
 
-    /// Who keeps the registry of the unit at `path`: its officers and focal points, and the
-    /// admins of the nearest unit up the path that has admins.
-    async fn registry_people(&self, path: &str) -> Result<Vec<User>> {
+    /// Who answers for something of the unit at `path`: its own people in `roles`, and the
+    /// admins of the nearest unit up the path that has admins. Registry reminders go to the
+    /// unit's officers and focal points; report reminders to its focal points and leaders.
+    pub(crate) async fn unit_people(&self, path: &str, roles: &[Role]) -> Result<Vec<User>> {
         let ids: Vec<OrgId> = path.split('/').filter_map(|p| p.parse().ok()).rev().collect();
         let Some(own) = ids.first().copied() else { return Ok(Vec::new()) };
         let mut people: Vec<User> = Vec::new();
-        for role in [Role::Officer, Role::FocalPoint] {
+        for &role in roles {
             for (u, org) in self.store.users_with_role_on(role, &[own]).await? {
                 if org == own && u.active && !people.iter().any(|p| p.id == u.id) {
                     people.push(u);

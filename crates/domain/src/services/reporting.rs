@@ -1010,6 +1010,66 @@ impl Services {
     }
 }
 
+/// Days before the due date from which a report not yet sent is reminded.
+pub const REPORT_SOON_DAYS: u64 = 3;
+
+impl Services {
+    /// Reminds the reporting unit's focal points and leaders (and the admins above) of a report
+    /// not yet sent: once when it falls due within [`REPORT_SOON_DAYS`], once when it is overdue.
+    /// Safe to repeat: every notification has a unique key. Nothing on days off.
+    pub async fn run_report_reminders(&self, email: bool) -> Result<crate::notify::ReminderRun> {
+        use crate::auth::Role;
+        let today = self.clock.today();
+        let mut run = crate::notify::ReminderRun::default();
+        if !self.work_calendar().await?.is_working_day(today) {
+            return Ok(run);
+        }
+        let until = today + chrono::Days::new(REPORT_SOON_DAYS);
+        let due = self.store.reports_due_by(until).await?;
+        let views = self.report_views(&due).await?;
+        let mut people: HashMap<String, Vec<crate::users::User>> = HashMap::new();
+        for (r, v) in due.iter().zip(&views) {
+            run.checked_tasks += 1;
+            let (kind, title) = if r.due_on < today {
+                ("overdue", format!("Quá hạn nộp báo cáo: {} ({})", v.title, v.org.name))
+            } else {
+                ("due_soon", format!("Sắp đến hạn nộp báo cáo: {} ({})", v.title, v.org.name))
+            };
+            if !people.contains_key(&r.org_path) {
+                let found = self.unit_people(&r.org_path, &[Role::FocalPoint, Role::Leader]).await?;
+                people.insert(r.org_path.clone(), found);
+            }
+            let body = format!(
+                "Báo cáo: {}\nĐơn vị báo cáo: {}\nGửi đến: {}\nHạn nộp: {}\nTrạng thái: {}",
+                v.title,
+                v.org.name,
+                v.receiver.name,
+                r.due_on.format("%d/%m/%Y"),
+                r.state.label()
+            );
+            for user in people.get(&r.org_path).into_iter().flatten() {
+                let created = self
+                    .notify_once(
+                        user,
+                        "report",
+                        title.clone(),
+                        body.clone(),
+                        Some(format!("/reports/{}", r.id)),
+                        format!("report:{}:{kind}:{}:user:{}", r.id, r.due_on, user.id),
+                        email,
+                    )
+                    .await?;
+                if created {
+                    run.created += 1;
+                } else {
+                    run.already_sent += 1;
+                }
+            }
+        }
+        Ok(run)
+    }
+}
+
 /// Filters of the report list.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
 pub struct ReportQuery {

@@ -482,3 +482,81 @@ async fn a_submitted_report_downloads_as_docx_pdf_and_xlsx_in_the_official_forma
     let (st, p) = app.api(&a, Method::GET, &format!("/api/v1/reports/{id}/file/odt"), None).await;
     assert_eq!((st, p["field"].as_str()), (StatusCode::BAD_REQUEST, Some("format")));
 }
+
+#[tokio::test]
+async fn a_report_not_sent_is_reminded_once_before_it_is_due_and_once_overdue() {
+    // Monday 04/01/2027, 09:00 in Vietnam; the fourth quarter's reports are due on Sunday 10/01.
+    let app = TestApp::spawn_at("2027-01-04T02:00:00Z".parse().unwrap()).await;
+    let s = app.services();
+    s.seed_user("a.focal", "Đầu mối Sở KH&CN", "51.SKHCN", Role::FocalPoint, "51.SKHCN", PASSWORD).await.unwrap();
+    s.seed_internal_unit("51", "51.STC", "Sở Tài chính tỉnh Quảng Ngãi").await.unwrap();
+    let admin = s.login("a.admin", PASSWORD, None).await.unwrap();
+    let round = domain::services::reporting::OpenRoundInput {
+        template: "BC_TIEN_DO_QUY".into(),
+        period: "2026Q4".into(),
+        receiver: "51".into(),
+        org_types: vec![domain::org::OrgType::Internal],
+        due_on: None,
+    };
+    s.open_report_round(&admin, &round).await.unwrap();
+    let focal = s.login("a.focal", PASSWORD, None).await.unwrap();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+    while app.clock.today() <= d(1, 13) {
+        let today = app.clock.today();
+        for _ in 0..2 {
+            app.app.scheduler(&app.config).unwrap().tick().await.unwrap();
+        }
+        for n in s.notifications(&focal, 100).await.unwrap() {
+            if ids.insert(n.id) {
+                seen.push((format!("{} {}", today.format("%d/%m"), n.title), n.link.unwrap_or_default()));
+            }
+        }
+        if today == d(1, 12) {
+            // The department sends its report: nothing more is reminded of it.
+            let list = s.list_reports(&focal, &Default::default()).await.unwrap();
+            let own = list.items.iter().find(|r| r.org.code == "51.SKHCN").unwrap();
+            let content = domain::reporting::ReportContent {
+                narratives: [
+                    (
+                        "ket_qua".to_string(),
+                        domain::reporting::Narrative { achieved: "Xong".into(), shortcomings: String::new() },
+                    ),
+                    (
+                        "kien_nghi".to_string(),
+                        domain::reporting::Narrative { achieved: "Không".into(), shortcomings: String::new() },
+                    ),
+                ]
+                .into(),
+                number_symbol: "3/BC-SKHCN".into(),
+                signer: domain::reporting::Signer {
+                    authority: None,
+                    title: "Giám đốc".into(),
+                    name: "Lê Văn Tâm".into(),
+                },
+                recipients: vec![],
+            };
+            let saved = s.save_report(&focal, own.id, own.row_version, &content).await.unwrap();
+            let input = domain::services::reporting::StepInput {
+                step: domain::reporting::ReportStep::Submit,
+                row_version: saved.row_version,
+                comment: None,
+            };
+            s.report_step(&focal, own.id, &input).await.unwrap();
+        }
+        app.advance(chrono::Duration::days(1));
+    }
+    let titles: Vec<&str> = seen.iter().map(|(t, _)| t.as_str()).collect();
+    let report = "Tiến độ thực hiện kế hoạch chuyển đổi số quý IV/2026 (Sở Khoa học và Công nghệ tỉnh Quảng Ngãi)";
+    // 07/01 is the first day within three days of the 10th; Monday 11/01 is the first working day after it.
+    assert_eq!(
+        titles,
+        [format!("07/01 Sắp đến hạn nộp báo cáo: {report}"), format!("11/01 Quá hạn nộp báo cáo: {report}")],
+        "the focal point hears of its own unit's report only, once per state"
+    );
+    assert!(seen[0].1.starts_with("/reports/"));
+    // The province's admin hears of both departments' reports.
+    let admin_titles: Vec<String> = s.notifications(&admin, 100).await.unwrap().into_iter().map(|n| n.title).collect();
+    assert_eq!(admin_titles.iter().filter(|t| t.contains("Sở Tài chính")).count(), 2, "{admin_titles:?}");
+}
