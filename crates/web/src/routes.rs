@@ -121,6 +121,8 @@ pub fn route_table() -> Vec<RouteDef> {
         r("GET", "/national/{framework_id}", Scoped, get(pages::frameworks::national)),
         r("GET", "/reports", Scoped, get(pages::reports::index)),
         r("POST", "/reports/rounds", Scoped, post(pages::reports::open_round)),
+        r("GET", "/reports/templates", SignedIn, get(pages::reports::templates)),
+        r("POST", "/reports/templates", Scoped, post(pages::reports::save_template)),
         r("GET", "/reports/completeness", Scoped, get(pages::reports::completeness)),
         r("GET", "/reports/synthesis", Scoped, get(pages::reports::synthesis)),
         r("GET", "/reports/synthesis/file/{format}", Scoped, get(pages::reports::synthesis_file)),

@@ -249,6 +249,14 @@ impl Services {
             .ok_or_else(|| DomainError::not_found("mẫu báo cáo", id.to_string()))
     }
 
+    /// May the user add and change templates (national administrators)?
+    pub async fn may_edit_report_templates(&self, actor: &Principal) -> bool {
+        match self.org_by_code(crate::org::ROOT_CODE, None).await {
+            Ok(root) => may_path(actor, Action::ManageOrg, &root.path),
+            Err(_) => false,
+        }
+    }
+
     /// Adds or changes a template: national administrators only (templates are shared by
     /// every agency). Indicators named must exist.
     pub async fn save_report_template(

@@ -552,6 +552,25 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert_eq!(st, StatusCode::OK, "{key}");
                 assert!(!body.contains("Sở Khoa học và Công nghệ thành phố Hà Nội"), "{key} lists B's reports");
             }
+            "GET /reports/templates" => {
+                // Templates are shared reference data; only national administrators get the form.
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, body) = ctx.page(M::GET, def.path, &[]).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(!body.contains("name=\"sections\""), "{key} offers a province the template form");
+            }
+            "POST /reports/templates" => {
+                let form = [
+                    ("code", "BC_LAN"),
+                    ("name", "Lấn sang"),
+                    ("period_type", "yearly"),
+                    ("due_rule", "days_after_end"),
+                    ("due_days", "5"),
+                    ("sections", "a | A | 1 | narrative"),
+                ];
+                let (st, _) = ctx.page(M::POST, def.path, &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
             "POST /reports/rounds" => {
                 let form = [("template", "BC_TIEN_DO_QUY"), ("period", "2027Q1"), ("receiver", "01")];
                 let (st, _) = ctx.page(M::POST, def.path, &form).await;

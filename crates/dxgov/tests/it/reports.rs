@@ -560,3 +560,56 @@ async fn a_report_not_sent_is_reminded_once_before_it_is_due_and_once_overdue() 
     let admin_titles: Vec<String> = s.notifications(&admin, 100).await.unwrap().into_iter().map(|n| n.title).collect();
     assert_eq!(admin_titles.iter().filter(|t| t.contains("Sở Tài chính")).count(), 2, "{admin_titles:?}");
 }
+
+#[tokio::test]
+async fn a_national_administrator_builds_a_template_from_sections_on_the_page() {
+    let app = TestApp::spawn().await;
+    let (client, csrf) = app.sign_in("root.admin", PASSWORD).await;
+    let sections = "I | I. KẾT QUẢ | 1 | heading\nattt | 1. An toàn thông tin | 2 | narrative\nchi | II. KINH PHÍ | 1 | indicators | CHI_CNTT, CHI_ATTT\nhttt | III. HỆ THỐNG | 1 | registry | hethong";
+    let form = [
+        ("code", "bc_attt_nam"),
+        ("name", "Kết quả bảo đảm an toàn thông tin"),
+        ("period_type", "yearly"),
+        ("due_rule", "day_of_year"),
+        ("due_day", "15"),
+        ("due_month", "12"),
+        ("sections", sections),
+    ];
+    // A bad line is named, in Vietnamese, and what was typed stays.
+    let res = app.post_form(&client, &csrf, "/reports/templates", &form).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("dòng 4: danh mục &#x27;hethong&#x27; không có")
+            || html.contains("dòng 4: danh mục &#39;hethong&#39; không có"),
+        "{html}"
+    );
+    assert!(html.contains("Kết quả bảo đảm an toàn thông tin"), "the name typed is kept");
+    // An unknown indicator is refused too.
+    let mut bad = form;
+    bad[6].1 = "chi | II. KINH PHÍ | 1 | indicators | CHI_KHONG_CO";
+    let res = app.post_form(&client, &csrf, "/reports/templates", &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("không có chỉ tiêu mã CHI_KHONG_CO"));
+
+    let mut good = form;
+    good[6].1 = "I | I. KẾT QUẢ | 1 | heading\nattt | 1. An toàn thông tin | 2 | narrative\nchi | II. KINH PHÍ | 1 | indicators | CHI_CNTT, CHI_ATTT\nhttt | III. HỆ THỐNG | 1 | registry | systems";
+    let res = app.post_form(&client, &csrf, "/reports/templates", &good).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let token = app.token("root.admin", PASSWORD).await;
+    let list = app.get_json(&token, "/api/v1/report-templates").await;
+    let t =
+        list.as_array().unwrap().iter().find(|t| t["code"] == "BC_ATTT_NAM").expect("saved, code upper-cased").clone();
+    assert_eq!(t["due"], json!({"rule": "day_of_year", "month": 12, "day": 15}));
+    assert_eq!(t["sections"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        t["sections"][3],
+        json!({"key": "httt", "heading": "III. HỆ THỐNG", "level": 1, "kind": "registry", "table": "systems"})
+    );
+    // The page lists it; a round can be opened from it at once.
+    let html = client.get(app.url("/reports/templates")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Kết quả bảo đảm an toàn thông tin") && html.contains("Bảng từ danh mục"), "{html}");
+    let round = json!({ "template": "BC_ATTT_NAM", "period": "2026", "receiver": "VN", "org_types": ["province"] });
+    let (st, r) = app.api(&token, Method::POST, "/api/v1/report-rounds", Some(round)).await;
+    assert_eq!((st, r["due_on"].as_str()), (StatusCode::OK, Some("2026-12-15")), "{r}");
+}
