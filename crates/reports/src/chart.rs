@@ -9,7 +9,8 @@
 //! - [`ChartScale::Percent`]: a track from 0 to 100 % with a mark at 100 % (the target); a value
 //!   above 100 % fills the track and its figure says how far above it is.
 //!
-//! The SVG is 400 units wide with a `viewBox`, so it scales to its container; bars carry
+//! The SVG is 400 units wide with a `viewBox`, so it scales to its container (15-unit text stays
+//! legible at a phone's width); bars carry
 //! `class="bar bar-{class}"` for the page stylesheet and inline default fills so the file also
 //! stands alone. All text is escaped; links other than relative, `http`, `https` and `mailto`
 //! are dropped.
@@ -54,17 +55,20 @@ pub struct Chart {
     pub rows: Vec<ChartRow>,
 }
 
+// 400 units drawn in about 360 CSS pixels on a phone: 15-unit text reads as 13–14 px.
 const WIDTH: f64 = 400.0;
-const ROW_H: f64 = 42.0;
+const FONT_SIZE: f64 = 15.0;
+const ROW_H: f64 = 46.0;
 const PAD: f64 = 4.0;
-const LABEL_DY: f64 = 15.0;
-const BAR_DY: f64 = 21.0;
-const BAR_H: f64 = 14.0;
+const LABEL_DY: f64 = 16.0;
+const BAR_DY: f64 = 23.0;
+const BAR_H: f64 = 15.0;
 const TRACK_X0: f64 = 2.0;
-const TRACK_W: f64 = 240.0;
-const FIGURE_X: f64 = 250.0;
-/// Average advance of a 13px character, Vietnamese diacritics included.
-const CHAR_W: f64 = 7.1;
+const TRACK_W: f64 = 160.0;
+const FIGURE_X: f64 = 168.0;
+/// A generous advance of a character at [`FONT_SIZE`] (Vietnamese diacritics, bold figures), so
+/// that cut text never runs past the edge.
+const CHAR_W: f64 = 8.8;
 
 /// A figure as a Vietnamese reader writes it: `1.234`, `12,5`, `80,0%`; a dash for none.
 pub fn figure_vi(scale: ChartScale, value: Option<f64>) -> String {
@@ -93,7 +97,7 @@ pub fn render_chart(c: &Chart) -> String {
         return format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-empty\" width=\"{WIDTH}\" height=\"40\" \
              viewBox=\"0 0 {WIDTH} 40\" style=\"max-width:100%;height:auto\" role=\"img\" \
-             aria-labelledby=\"{id}-t {id}-d\" font-family=\"{FONT}\" font-size=\"13\">\
+             aria-labelledby=\"{id}-t {id}-d\" font-family=\"{FONT}\" font-size=\"{FONT_SIZE}\">\
              <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">Không có số liệu</desc>\
              <text x=\"{}\" y=\"25\" text-anchor=\"middle\" fill=\"#6b7280\">Không có số liệu</text></svg>",
             escape(&title),
@@ -108,7 +112,7 @@ pub fn render_chart(c: &Chart) -> String {
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" class=\"chart\" \
          width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" style=\"max-width:100%;height:auto\" \
-         role=\"img\" aria-labelledby=\"{id}-t {id}-d\" font-family=\"{FONT}\" font-size=\"13\">\
+         role=\"img\" aria-labelledby=\"{id}-t {id}-d\" font-family=\"{FONT}\" font-size=\"{FONT_SIZE}\">\
          <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
         escape(&title),
         escape(&desc.join("; "))

@@ -124,6 +124,9 @@ pub struct IndicatorFigure {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RoundFigure {
     pub template: String,
+    /// The template's name: "Kết quả thực hiện chuyển đổi số".
+    pub name: String,
+    /// The name with the period: "… năm 2026".
     pub title: String,
     pub period: String,
     pub period_label: String,
@@ -364,11 +367,16 @@ impl Services {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<RoundFigure>> {
-        let templates: HashMap<i64, String> =
-            self.store.report_templates().await?.into_iter().map(|t| (t.id, t.template.code)).collect();
+        let templates: HashMap<i64, (String, String)> = self
+            .store
+            .report_templates()
+            .await?
+            .into_iter()
+            .map(|t| (t.id, (t.template.code, t.template.name)))
+            .collect();
         let mut out = Vec::new();
         for (template_id, period) in self.store.report_rounds(&unit.path, from, to).await? {
-            let Some(code) = templates.get(&template_id) else { continue };
+            let Some((code, name)) = templates.get(&template_id) else { continue };
             let v = self.report_completeness(actor, code, &period, &unit.code).await?;
             if v.total.expected == 0 {
                 continue;
@@ -381,6 +389,7 @@ impl Services {
                 completeness: v.total.completeness_pct(),
                 timeliness: v.total.timeliness_pct(),
                 template: v.template,
+                name: name.clone(),
                 title: v.title,
                 period: v.period,
                 period_label: v.period_label,

@@ -445,17 +445,19 @@ async fn the_page_draws_accessible_svg_charts_carrying_the_figures_and_stays_lig
         "Chưa bắt đầu: 1; Đang thực hiện: 1; Hoàn thành: 1; Hoàn thành quá hạn: 1; Quá hạn: 3; Tạm dừng: 1; Hủy: 1"
     );
     assert!(
-        descs[1]
-            .contains("Kinh phí chi cho ứng dụng công nghệ thông tin: 50,0% · 12.500,5 triệu đồng / 25.000 triệu đồng"),
+        descs[1].contains("Kinh phí chi cho ứng dụng công nghệ thông tin: 50,0% · 12.500,5 / 25.000"),
         "{}",
         descs[1]
     );
-    assert!(descs[1].contains("75,0% · 75% / 100%"), "{}", descs[1]);
+    assert!(descs[1].contains("75,0% · 75 / 100"), "{}", descs[1]);
     assert!(
-        descs[2].contains("— đã nộp: 50,0% · 1 / 2") && descs[2].contains("— đúng hạn: 0,0% · 0 / 2"),
+        descs[2].starts_with("Quý III/2026 · đã nộp · Báo cáo tiến độ chuyển đổi số: 50,0% · 1 / 2"),
         "{}",
         descs[2]
     );
+    assert!(descs[2].contains("Quý II/2026 · đúng hạn · Báo cáo tiến độ chuyển đổi số: 0,0% · 0 / 2"), "{}", descs[2]);
+    // The table gives the figures with their unit.
+    assert!(html.contains("12.500,5 triệu đồng") && html.contains("25.000 triệu đồng"));
     assert_eq!(
         descs[3],
         "Đã phê duyệt hồ sơ đề xuất cấp độ: 75,0% · 3 / 4; Đã triển khai đầy đủ phương án bảo đảm an toàn: 50,0% · 2 / 4"
@@ -622,4 +624,50 @@ async fn each_registry_figure_filter_lists_exactly_the_systems_the_figure_counts
         let n = figure.count(&all, today) as usize;
         assert!(n > 0 && n < all.len() || figure == SystemFigure::Systems, "{figure:?} splits the example ({n})");
     }
+}
+
+/// Nationally the page lists the ten ministries and provinces with the most overdue tasks and
+/// links to all of them; the JSON has them all, in that order.
+#[tokio::test]
+async fn the_national_page_lists_the_most_overdue_agencies_and_links_to_all() {
+    let app = TestApp::spawn_at(start()).await;
+    let s = app.services();
+    let root = s.login("root.admin", PASSWORD, None).await.unwrap();
+    let provinces = s
+        .list_orgs(&domain::org::OrgQuery {
+            org_type: Some(domain::org::OrgType::Province),
+            as_of: Some(d(2026, 11, 22)),
+            limit: 12,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(provinces.len(), 12);
+    // Province i has i + 1 overdue tasks and one task not yet due.
+    for (i, p) in provinces.iter().enumerate() {
+        let mut tasks: Vec<TaskSpec> = vec![("Nhiệm vụ chưa đến hạn", d(2026, 12, 30), TaskState::NotStarted, None)];
+        tasks.extend((0..=i).map(|_| ("Nhiệm vụ quá hạn", d(2026, 9, 30), TaskState::NotStarted, None)));
+        plan_with_tasks(s, &root, &p.code, &tasks).await;
+    }
+    let token = app.token("root.admin", PASSWORD).await;
+    let vn = app.get_json(&token, "/api/v1/dashboards?year=2026").await;
+    let rows = vn["tasks"]["agencies"].as_array().unwrap();
+    let order: Vec<&str> = rows.iter().map(|r| r["org"]["code"].as_str().unwrap()).collect();
+    let want: Vec<&str> = provinces.iter().rev().map(|p| p.code.as_str()).collect();
+    assert_eq!(order, want, "most overdue first");
+    assert_eq!(count(&vn["tasks"]["by_status"][4]), (1..=12).sum::<u64>());
+
+    let (client, _) = app.sign_in("root.admin", PASSWORD).await;
+    let (_, html) = page(&app, &client, "/dashboard").await;
+    let listed = |html: &str| provinces.iter().filter(|p| html.contains(&format!(">{}</a>", p.name))).count();
+    assert_eq!(listed(&html), 10);
+    assert!(!html.contains(&format!(">{}</a>", provinces[0].name)), "the least overdue is left out");
+    let all = "/dashboard?org=VN&#38;year=2026&#38;agencies=all#bo-nganh-dia-phuong";
+    assert!(html.contains(&format!("<a href=\"{all}\">Xem tất cả 12 bộ, ngành, địa phương →</a>")), "{html}");
+    let (_, html) = page(&app, &client, &all.replace("&#38;", "&")).await;
+    assert_eq!(listed(&html), 12);
+    // Each name opens that province's own dashboard.
+    let own = format!("/dashboard?org={}&#38;year=2026", provinces[11].code);
+    assert!(html.contains(&own), "{own}");
 }

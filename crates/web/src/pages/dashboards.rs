@@ -200,10 +200,6 @@ fn share_row(label: String, share: Option<f64>, note: String, href: &str) -> Cha
     }
 }
 
-fn figure_with_unit(i: &IndicatorFigure, x: f64) -> String {
-    format::figure(i.unit, x)
-}
-
 fn indicators_chart(list: &[IndicatorFigure], year: i32) -> String {
     render_chart(&Chart {
         id: "chart-indicators".into(),
@@ -211,10 +207,8 @@ fn indicators_chart(list: &[IndicatorFigure], year: i32) -> String {
         scale: ChartScale::Percent,
         rows: list
             .iter()
-            .map(|i| {
-                let value = i.value.map(|v| figure_with_unit(i, v)).unwrap_or_else(|| "—".into());
-                share_row(i.name.clone(), i.progress, format!("{value} / {}", figure_with_unit(i, i.target)), &i.href)
-            })
+            // Figures without their unit, to fit beside the bar; the table gives the units.
+            .map(|i| share_row(i.name.clone(), i.progress, format!("{} / {}", i.value_label, i.target_label), &i.href))
             .collect(),
     })
 }
@@ -230,8 +224,19 @@ fn reports_chart(rounds: &[RoundFigure], year: i32) -> String {
                 let expected = format::int(r.figures.expected);
                 let part = |n: u64| format!("{} / {expected}", format::int(n));
                 [
-                    share_row(format!("{} — đã nộp", r.title), r.completeness, part(r.figures.submitted), &r.href),
-                    share_row(format!("{} — đúng hạn", r.title), r.timeliness, part(r.figures.on_time), &r.href),
+                    // The period first: a label cut to the chart's width still tells the rounds apart.
+                    share_row(
+                        format!("{} · đã nộp · {}", r.period_label, r.name),
+                        r.completeness,
+                        part(r.figures.submitted),
+                        &r.href,
+                    ),
+                    share_row(
+                        format!("{} · đúng hạn · {}", r.period_label, r.name),
+                        r.timeliness,
+                        part(r.figures.on_time),
+                        &r.href,
+                    ),
                 ]
             })
             .collect(),
@@ -359,7 +364,7 @@ pub async fn show(
             .map(|i| IndicatorLine {
                 name: i.name.clone(),
                 value: format::opt_figure(i.unit, i.value),
-                target: figure_with_unit(i, i.target),
+                target: format::figure(i.unit, i.target),
                 target_note: match i.target_source {
                     TargetSource::Set => "",
                     TargetSource::Programme => "mục tiêu của Chương trình",
