@@ -159,6 +159,15 @@ fn bar(s: &mut String, scale: ChartScale, max: f64, row: &ChartRow, y: f64) {
     }
     let _ = write!(s, "<g class=\"bar bar-{class}{}\">", if row.highlight { " highlight" } else { "" });
     let _ = write!(s, "<title>{}</title>", escape(&format!("{label}: {figure}")));
+    if href.is_some() {
+        // The whole row answers a tap, not only its painted text and bar.
+        let _ = write!(
+            s,
+            "<rect class=\"hit\" x=\"0\" y=\"{}\" width=\"{WIDTH}\" height=\"{ROW_H}\" fill=\"#ffffff\" \
+             fill-opacity=\"0\"/>",
+            num(y)
+        );
+    }
     let room = ((WIDTH - 2.0 * TRACK_X0) / CHAR_W) as usize;
     let weight = if row.highlight { " font-weight=\"bold\"" } else { "" };
     let _ = write!(
@@ -278,6 +287,14 @@ mod tests {
         assert_eq!(links[1].attribute("href"), Some("/tasks?status=overdue&org=51"));
         let overdue = links[1].children().find(|n| n.has_tag_name("g")).unwrap();
         assert_eq!(overdue.attribute("class"), Some("bar bar-overdue highlight"));
+        // A linked row is tappable across its whole height and width.
+        let hit = overdue.children().find(|n| n.attribute("class") == Some("hit")).unwrap();
+        assert_eq!((hit.attribute("width"), hit.attribute("height")), (Some("400"), Some("46")));
+        assert_eq!(
+            doc.descendants().filter(|n| n.attribute("class") == Some("hit")).count(),
+            2,
+            "unlinked rows have none"
+        );
         assert!(svg.contains("fill=\"#c62828\""), "overdue in red by default");
     }
 

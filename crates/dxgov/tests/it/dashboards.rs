@@ -671,3 +671,50 @@ async fn the_national_page_lists_the_most_overdue_agencies_and_links_to_all() {
     let own = format!("/dashboard?org={}&#38;year=2026", provinces[11].code);
     assert!(html.contains(&own), "{own}");
 }
+
+/// In a phone-sized browser the dashboard does not scroll sideways, its chart text renders at a
+/// legible size, and a bar of a chart is a working link to the rows behind it.
+#[tokio::test]
+async fn on_a_phone_the_charts_fit_read_and_their_bars_lead_to_the_rows() {
+    use crate::browser::{Driver, assert_fits, browser_available, click, fill, path_of, wait_h1};
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::spawn_at(start()).await;
+    worked_example(&app).await;
+    let driver = Driver::start().await;
+    let c = driver.browser().await;
+    c.goto(&app.url("/login")).await.expect("open /login");
+    fill(&c, "input[name=username]", "a.admin").await;
+    fill(&c, "input[name=password]", PASSWORD).await;
+    click(&c, "main form button[type=submit]").await;
+    wait_h1(&c, "Tổng quan").await;
+    click(&c, "header nav a[href='/dashboard']").await;
+    wait_h1(&c, "Bảng điều hành: Tỉnh Quảng Ngãi, năm 2026").await;
+    assert_fits(&c, "/dashboard").await;
+    // Each chart within the viewport; its 15-unit text drawn at 12 CSS pixels or more.
+    let sizes = c
+        .execute(
+            "return Array.from(document.querySelectorAll('figure.chart svg')).map(s => {
+                const r = s.getBoundingClientRect();
+                const t = s.querySelector('text').getBoundingClientRect();
+                return [r.left, r.right, window.innerWidth, t.height];
+            });",
+            vec![],
+        )
+        .await
+        .expect("measure charts");
+    let sizes = sizes.as_array().unwrap();
+    assert_eq!(sizes.len(), 4);
+    for s in sizes {
+        let [left, right, inner, text]: [f64; 4] = std::array::from_fn(|i| s[i].as_f64().unwrap());
+        assert!(left >= 0.0 && right <= inner, "a chart runs past the screen: {s}");
+        assert!(text >= 12.0, "chart text {text}px high: {s}");
+    }
+    // The overdue bar of the tasks chart is a link to exactly the overdue tasks.
+    click(&c, "#nhiem-vu svg a[href*='status=overdue']").await;
+    wait_h1(&c, "Nhiệm vụ").await;
+    assert_eq!(path_of(&c).await, "/tasks");
+    let count = c.find(fantoccini::Locator::Css("main p.muted strong")).await.unwrap().text().await.unwrap();
+    assert_eq!(count, "3");
+}
