@@ -479,6 +479,65 @@ impl InspectionFilter {
     }
 }
 
+/// A filter on where systems stand against the security-level rules of seed `002_…` Phụ lục I,
+/// mục 7: the dossier approved or not, the protection plan deployed or not. Each is a
+/// [`SystemFigure`] counted or not, so a list filtered so holds exactly the systems the figure
+/// counts (or leaves out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplianceFilter {
+    DossierApproved,
+    DossierPending,
+    PlanDeployed,
+    PlanPending,
+}
+
+impl ComplianceFilter {
+    pub const ALL: [ComplianceFilter; 4] = [
+        ComplianceFilter::DossierApproved,
+        ComplianceFilter::DossierPending,
+        ComplianceFilter::PlanDeployed,
+        ComplianceFilter::PlanPending,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplianceFilter::DossierApproved => "dossier_approved",
+            ComplianceFilter::DossierPending => "dossier_pending",
+            ComplianceFilter::PlanDeployed => "plan_deployed",
+            ComplianceFilter::PlanPending => "plan_pending",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim()).ok_or_else(|| {
+            DomainError::invalid(
+                "compliance",
+                format!(
+                    "không có điều kiện '{}': dossier_approved, dossier_pending, plan_deployed hoặc plan_pending",
+                    s.trim()
+                ),
+            )
+        })
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ComplianceFilter::DossierApproved => "Đã phê duyệt hồ sơ cấp độ",
+            ComplianceFilter::DossierPending => "Chưa phê duyệt hồ sơ cấp độ",
+            ComplianceFilter::PlanDeployed => "Đã triển khai đầy đủ phương án bảo đảm an toàn",
+            ComplianceFilter::PlanPending => "Chưa triển khai đầy đủ phương án bảo đảm an toàn",
+        }
+    }
+    /// The figure and whether the systems listed are those it counts (or those it leaves out).
+    pub fn figure(self) -> (SystemFigure, bool) {
+        match self {
+            ComplianceFilter::DossierApproved => (SystemFigure::DossierApproved, true),
+            ComplianceFilter::DossierPending => (SystemFigure::DossierApproved, false),
+            ComplianceFilter::PlanDeployed => (SystemFigure::PlanDeployed, true),
+            ComplianceFilter::PlanPending => (SystemFigure::PlanDeployed, false),
+        }
+    }
+}
+
 impl InspectionState {
     pub fn filter(self) -> InspectionFilter {
         match self {
@@ -1124,6 +1183,17 @@ mod tests {
         assert_eq!(InspectionFilter::parse("due_soon").unwrap(), InspectionFilter::DueSoon);
         assert_eq!(field(InspectionFilter::parse("late").unwrap_err()).0, "state");
         assert_eq!(InspectionFilter::Overdue.label(), "Quá hạn kiểm tra");
+    }
+
+    #[test]
+    fn compliance_filters_are_figures_counted_or_not() {
+        for c in ComplianceFilter::ALL {
+            assert_eq!(ComplianceFilter::parse(c.as_str()).unwrap(), c);
+        }
+        assert_eq!(ComplianceFilter::DossierPending.figure(), (SystemFigure::DossierApproved, false));
+        assert_eq!(ComplianceFilter::PlanDeployed.figure(), (SystemFigure::PlanDeployed, true));
+        assert_eq!(field(ComplianceFilter::parse("approved").unwrap_err()).0, "compliance");
+        assert_eq!(ComplianceFilter::DossierPending.label(), "Chưa phê duyệt hồ sơ cấp độ");
     }
 
     #[test]

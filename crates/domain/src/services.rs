@@ -1,6 +1,7 @@
 //! Use cases. Pages, API handlers, jobs and the CLI call these and nothing below them.
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
+pub mod dashboards;
 pub mod import;
 pub mod indicator_entry;
 pub mod indicators;

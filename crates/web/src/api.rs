@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod dashboards;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
@@ -27,7 +28,7 @@ use crate::error::{ApiError, EdgeError};
     info(title = "dxgov API", version = "1", description = "Nền tảng điều hành chuyển đổi số — API JSON. Lỗi trả về theo RFC 9457 (application/problem+json)."),
     paths(
         auth::token, auth::me, auth::change_password, auth::totp_secret, auth::totp_enable, auth::totp_disable,
-        orgs::dashboard, orgs::list, orgs::show, orgs::rename, orgs::create_unit,
+        orgs::dashboard, dashboards::show, orgs::list, orgs::show, orgs::rename, orgs::create_unit,
         users::list, users::create, users::show, users::grant, users::reset_password, users::revoke,
         audit::recent,
         work::frameworks, work::framework, work::templates, work::plans, work::create_plan, work::plan,

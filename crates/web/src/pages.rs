@@ -4,6 +4,7 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod dashboards;
 pub mod data_quality;
 pub mod forms;
 pub mod frameworks;

@@ -109,6 +109,15 @@ pub enum DueFilter {
     Between(Option<NaiveDate>, Option<NaiveDate>),
 }
 
+/// Systems that [`SystemFigure`] counts on `today` (`counted`), or those it leaves out. Storage
+/// matches the rule of [`SystemFigure`] on its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FigureFilter {
+    pub figure: SystemFigure,
+    pub counted: bool,
+    pub today: NaiveDate,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RegistryOrder {
     /// By name (then id).
@@ -130,6 +139,8 @@ pub struct RegistryFilter {
     pub database_kind: Option<DatabaseKind>,
     pub security_level: Option<u8>,
     pub due: Option<DueFilter>,
+    /// Systems a registry figure counts (or leaves out) on a day.
+    pub figure: Option<FigureFilter>,
     pub project_status: Option<ProjectStatus>,
     /// Projects whose years include this one.
     pub year: Option<i32>,
@@ -148,6 +159,7 @@ impl RegistryFilter {
             database_kind: None,
             security_level: None,
             due: None,
+            figure: None,
             project_status: None,
             year: None,
             order: RegistryOrder::Name,

@@ -154,6 +154,9 @@ pub trait ReportStore: Send + Sync {
     /// Reports not yet sent (drafts and those sent back) due on or before `until`: reminder
     /// candidates.
     async fn reports_due_by(&self, until: NaiveDate) -> Result<Vec<ReportRecord>>;
+    /// The rounds (template id, period code) with a report of a unit strictly under `within`
+    /// and a period starting in `from..=to`, the latest period first.
+    async fn report_rounds(&self, within: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(i64, String)>>;
     /// Every report of a template and period whose unit lies under `within` (without content).
     async fn reports_expected(&self, template_id: i64, period: &str, within: &str) -> Result<Vec<ExpectedReport>>;
 }

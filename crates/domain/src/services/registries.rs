@@ -21,12 +21,13 @@ use crate::indicators::{Period, format_number};
 use crate::notify::ReminderRun;
 use crate::org::{OrgId, OrgUnit, Page};
 use crate::registries::{
-    BudgetSource, DEFAULT_SOON_DAYS, Database, DatabaseKind, ExpenditureKind, FourLayer, FourLayerStatus,
-    FundingSource, INSPECTION_CITE, InformationSystem, InspectionFilter, InspectionState, Project, ProjectStatus,
-    RegistryKind, SecurityLevel, SystemFigure, next_drill_due,
+    BudgetSource, ComplianceFilter, DEFAULT_SOON_DAYS, Database, DatabaseKind, ExpenditureKind, FourLayer,
+    FourLayerStatus, FundingSource, INSPECTION_CITE, InformationSystem, InspectionFilter, InspectionState, Project,
+    ProjectStatus, RegistryKind, SecurityLevel, SystemFigure, next_drill_due,
 };
 use crate::repo::registries::{
-    DueFilter, FeedIndicator, FeedPlan, RegistryEntry, RegistryFilter, RegistryOrder, RegistryWrite, StoredEntry,
+    DueFilter, FeedIndicator, FeedPlan, FigureFilter, RegistryEntry, RegistryFilter, RegistryOrder, RegistryWrite,
+    StoredEntry,
 };
 use crate::users::{User, UserId};
 use crate::work::{OrgRef, YearSpan};
@@ -162,6 +163,8 @@ pub struct RegistryQuery {
     pub q: Option<String>,
     pub database_kind: Option<DatabaseKind>,
     pub state: Option<InspectionFilter>,
+    /// Systems with (or without) an approved dossier, a deployed protection plan.
+    pub compliance: Option<ComplianceFilter>,
     pub level: Option<SecurityLevel>,
     pub status: Option<ProjectStatus>,
     pub year: Option<i32>,
@@ -379,6 +382,10 @@ impl Services {
                 f.due = q.state.map(|s| match s.due_range(today, soon_days) {
                     Some((from, to)) => DueFilter::Between(from, to),
                     None => DueFilter::Unscheduled,
+                });
+                f.figure = q.compliance.map(|c| {
+                    let (figure, counted) = c.figure();
+                    FigureFilter { figure, counted, today }
                 });
             }
             RegistryKind::Database => f.database_kind = q.database_kind,

@@ -269,6 +269,21 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 assert_eq!(st, StatusCode::OK);
                 assert!(no_trace_of_b(&body), "dashboard API shows B's activity");
             }
+            // Dashboards: B's unit (or the country) is refused; A's own shows nothing of B.
+            "GET /dashboard" | "GET /api/v1/dashboards" => {
+                let (ctx, api) = (&ctx, def.path.starts_with("/api"));
+                let call = |path: String| async move {
+                    if api { ctx.api(M::GET, &path, None).await } else { ctx.page(M::GET, &path, &[]).await }
+                };
+                for org in ["01", "01.SKHCN", "VN"] {
+                    let (st, body) = call(format!("{}?org={org}&year=2026", def.path)).await;
+                    assert!(denied(st), "{key} of {org}: {st}");
+                    assert!(!body.contains("Hà Nội"), "{key} of {org} shows B");
+                }
+                let (st, body) = call(format!("{}?year=2026", def.path)).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(body.contains("Quảng Ngãi") && !body.contains("Hà Nội"), "{key} shows B: {body}");
+            }
             "GET /orgs/{code}" => {
                 let (st, body) = ctx.page(M::GET, "/orgs/01.SKHCN", &[]).await;
                 assert_eq!(st, StatusCode::OK);

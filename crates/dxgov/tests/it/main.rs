@@ -13,6 +13,7 @@ mod bad_input;
 mod browser;
 mod browser_plans;
 mod browser_reports;
+mod dashboards;
 mod import;
 mod indicator_pages;
 mod indicators;

@@ -13,11 +13,11 @@ use domain::audit::AuditDraft;
 use domain::org::{OrgId, Page};
 use domain::registries::{
     BudgetSource, Database, DatabaseKind, ExpenditureKind, FourLayer, FundingSource, InformationSystem, Project,
-    ProjectStatus, RegistryKind, SecurityLevel,
+    ProjectStatus, RegistryKind, SecurityLevel, SystemFigure,
 };
 use domain::repo::registries::{
-    DueFilter, EntryMeta, FeedPlan, RegistryEntry, RegistryFilter, RegistryOrder, RegistryStore, RegistryWrite,
-    StoredEntry,
+    DueFilter, EntryMeta, FeedPlan, FigureFilter, RegistryEntry, RegistryFilter, RegistryOrder, RegistryStore,
+    RegistryWrite, StoredEntry,
 };
 use domain::users::UserId;
 use domain::work::YearSpan;
@@ -341,11 +341,33 @@ fn system_filters(mut q: Select<registry_system::Entity>, f: &RegistryFilter) ->
         }
         None => {}
     }
+    if let Some(FigureFilter { figure, counted, today }) = f.figure {
+        let cond = figure_cond(figure, today);
+        q = q.filter(if counted { cond } else { cond.not() });
+    }
     if f.order == RegistryOrder::Due {
         // Unscheduled last on both databases (they sort NULL differently).
         q = q.order_by_asc(Expr::col(C::NextInspectionDue).is_null()).order_by_asc(C::NextInspectionDue);
     }
     q
+}
+
+/// The systems `figure` counts on `today`: [`SystemFigure`]'s rule on the stored columns (the
+/// next inspection's due date is stored with every save).
+fn figure_cond(figure: SystemFigure, today: NaiveDate) -> Cond {
+    use registry_system::Column as C;
+    let on_or_before = |col: C| Cond::all().add(col.is_not_null()).add(col.lte(today));
+    match figure {
+        // Written out, so that "not counted" is a real condition (none) rather than an empty one.
+        SystemFigure::Systems => Cond::all().add(Expr::val(1).eq(1)),
+        SystemFigure::DossierApproved => on_or_before(C::DossierApprovedOn),
+        SystemFigure::PlanDeployed => Cond::all().add(C::ProtectionPlanDeployed.eq(true)),
+        SystemFigure::InspectedOnSchedule => {
+            on_or_before(C::LastInspection).add(C::NextInspectionDue.is_not_null()).add(C::NextInspectionDue.gte(today))
+        }
+        SystemFigure::Portals => Cond::all().add(C::Portal.eq(true)),
+        SystemFigure::PortalsLabelled => Cond::all().add(C::Portal.eq(true)).add(on_or_before(C::TrustLabelOn)),
+    }
 }
 
 fn database_filters(mut q: Select<registry_database::Entity>, f: &RegistryFilter) -> Select<registry_database::Entity> {

@@ -8,7 +8,9 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use domain::DomainError;
-use domain::registries::{DatabaseKind, InspectionFilter, ProjectStatus, RegistryKind, SecurityLevel};
+use domain::registries::{
+    ComplianceFilter, DatabaseKind, InspectionFilter, ProjectStatus, RegistryKind, SecurityLevel,
+};
 use domain::services::registries::{
     DatabaseInput, DatabaseView, InspectionSchedule, ProjectInput, ProjectView, RegistryOverview, RegistryQuery,
     RegistrySettings, RegistryTables, SystemInput, SystemView,
@@ -169,6 +171,8 @@ pub struct ListParams {
     pub level: Option<String>,
     /// Systems: ok, due_soon, overdue or unscheduled.
     pub state: Option<String>,
+    /// Systems: dossier_approved, dossier_pending, plan_deployed or plan_pending.
+    pub compliance: Option<String>,
     /// Databases: national, sectoral or local.
     pub kind: Option<String>,
     /// Projects: new or continuing.
@@ -195,6 +199,12 @@ fn query(q: &ListParams) -> Result<RegistryQuery, ApiError> {
             q.state.as_deref(),
             |s| InspectionFilter::parse(s).ok(),
             "ok, due_soon, overdue hoặc unscheduled",
+        )?,
+        compliance: parse_opt(
+            "compliance",
+            q.compliance.as_deref(),
+            |s| ComplianceFilter::parse(s).ok(),
+            "dossier_approved, dossier_pending, plan_deployed hoặc plan_pending",
         )?,
         level: parse_opt("level", q.level.as_deref(), |s| SecurityLevel::parse(s).ok(), "một cấp độ từ 1 đến 5")?,
         status: parse_opt("status", q.status.as_deref(), |s| ProjectStatus::parse(s).ok(), "new hoặc continuing")?,

@@ -13,8 +13,8 @@ use domain::auth::{Action, Principal};
 use domain::indicators::{format_number, parse_number};
 use domain::org::Page;
 use domain::registries::{
-    BudgetSource, DatabaseKind, ExpenditureKind, FourLayer, InspectionFilter, InspectionState, LAYER_LABELS,
-    LayerState, ProjectStatus, RegistryKind, SecurityLevel,
+    BudgetSource, ComplianceFilter, DatabaseKind, ExpenditureKind, FourLayer, InspectionFilter, InspectionState,
+    LAYER_LABELS, LayerState, ProjectStatus, RegistryKind, SecurityLevel,
 };
 use domain::services::registries::{
     DatabaseInput, DatabaseView, ProjectInput, ProjectView, RegistryQuery, RegistrySettings, StateCount, SystemInput,
@@ -224,6 +224,8 @@ pub struct ListParams {
     #[serde(default)]
     state: String,
     #[serde(default)]
+    compliance: String,
+    #[serde(default)]
     kind: String,
     #[serde(default)]
     status: String,
@@ -244,6 +246,7 @@ impl ListParams {
             q: opt(&self.q),
             database_kind: opt(&self.kind).map(|k| DatabaseKind::parse(&k)).transpose()?,
             state: opt(&self.state).map(|s| InspectionFilter::parse(&s)).transpose()?,
+            compliance: opt(&self.compliance).map(|s| ComplianceFilter::parse(&s)).transpose()?,
             level: opt(&self.level).map(|l| SecurityLevel::parse(&l)).transpose()?,
             status: opt(&self.status).map(|s| ProjectStatus::parse(&s)).transpose()?,
             year: opt(&self.year)
@@ -294,6 +297,8 @@ fn filter_fields(kind: RegistryKind, q: &ListParams) -> Vec<Field> {
             f.push(Field::select("level", "Cấp độ", &q.level, with_blank("(tất cả)", levels)));
             let states = InspectionFilter::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string()));
             f.push(Field::select("state", "Tình trạng kiểm tra", &q.state, with_blank("(tất cả)", states)));
+            let compliance = ComplianceFilter::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string()));
+            f.push(Field::select("compliance", "Hồ sơ, phương án", &q.compliance, with_blank("(tất cả)", compliance)));
         }
         RegistryKind::Database => {
             let kinds = DatabaseKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string()));
