@@ -16,7 +16,9 @@
 #     timed curl requests (p50/p95/max), then wrk -c4; the same for a ratio of sums (it reads two
 #     indicators) and for structure=then;
 #   - the roll-up page /indicators/{code}?org=VN&period=2026 (the indicator's national dashboard:
-#     the figure, the 34 provinces, targets) with a session cookie under wrk -c16 and -c4;
+#     the figure, the 34 provinces, targets) and the national dashboard /dashboard?org=VN&year=2026
+#     (tasks, indicators against target, report completeness, registry compliance as SVG charts),
+#     each with a session cookie under wrk -c16 and -c4;
 #   - import throughput through POST /api/v1/dataValueSets (DHIS2 JSON): 200,000 values of the
 #     month after the series (nothing stored there: every value is new) in 4 requests of 50,000
 #     (each under the 11 MiB upload limit); values/s = rows / the requests' summed wall time;
@@ -38,7 +40,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --dir) DIR=${2:?--dir needs a directory}; shift ;;
     --small) MONTHS=3 ;;
-    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
     *) printf 'unknown argument: %s\n' "$1" >&2; exit 2 ;;
   esac
   shift
@@ -271,6 +273,18 @@ if [ "${probe%% *}" = 200 ]; then
   wrk_run "PAGE /indicators/$INDICATOR (VN, $YEAR)" 4 "$PAGE" cookie
 else
   row "PAGE /indicators/$INDICATOR (VN, $YEAR)" "HTTP ${probe%% *} (not measured)"
+fi
+# The national dashboard of the year: tasks, every indicator against its target, the report
+# rounds' completeness and registry compliance, each drawn as an SVG chart.
+DASHBOARD="/dashboard?org=$NATION&year=$YEAR"
+probe=$(curl -s -o "$WORK/dashboard.html" -w '%{http_code} %{size_download} %{time_total}' -H "Cookie: $COOKIE" \
+  "http://127.0.0.1:$PORT$DASHBOARD")
+echo "== page $DASHBOARD: HTTP $probe (status, bytes, s); $(grep -c '<svg' "$WORK/dashboard.html") charts"
+if [ "${probe%% *}" = 200 ]; then
+  wrk_run "PAGE /dashboard (VN, $YEAR)" 16 "$DASHBOARD" cookie
+  wrk_run "PAGE /dashboard (VN, $YEAR)" 4 "$DASHBOARD" cookie
+else
+  row "PAGE /dashboard (VN, $YEAR)" "HTTP ${probe%% *} (not measured)"
 fi
 row "server memory after the load runs (VmRSS / VmHWM)" "$(mem_mb "$SERVER_PID" VmRSS) / $(mem_mb "$SERVER_PID" VmHWM) MB"
 

@@ -78,13 +78,18 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Coordinator | Role::Auditor => {
-                matches!(action, ReadUsers | ReadAudit | ReadWork | ReadNational | ReadKpi)
+                matches!(action, ReadUsers | ReadAudit | ReadWork | ReadNational | ReadKpi | ReadRegistry)
             }
-            Role::Leader => {
-                matches!(action, ReadUsers | ReadAudit | ReadWork | EditWork | ApproveWork | DoWork | ReadKpi)
-            }
-            Role::FocalPoint => matches!(action, ReadUsers | ReadAudit | ManageOrg | ReadWork | EditWork | DoWork),
-            Role::Officer | Role::GrassrootsOfficer => matches!(action, ReadWork | DoWork),
+            Role::Leader => matches!(
+                action,
+                ReadUsers | ReadAudit | ReadWork | EditWork | ApproveWork | DoWork | ReadKpi | ReadRegistry
+            ),
+            Role::FocalPoint => matches!(
+                action,
+                ReadUsers | ReadAudit | ManageOrg | ReadWork | EditWork | DoWork | ReadRegistry | EditRegistry
+            ),
+            Role::Officer => matches!(action, ReadWork | DoWork | ReadRegistry | EditRegistry),
+            Role::GrassrootsOfficer => matches!(action, ReadWork | DoWork),
             Role::Trainee | Role::Instructor => false,
         }
     }
@@ -113,6 +118,10 @@ pub enum Action {
     ReadNational,
     /// See the KPI of people and units in the subtree.
     ReadKpi,
+    /// See the registries (information systems, databases, projects) of units in the subtree.
+    ReadRegistry,
+    /// Add, edit and delete registry entries of units in the subtree.
+    EditRegistry,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -181,5 +190,7 @@ pub(crate) fn action_name(action: Action) -> &'static str {
         Action::DoWork => "cập nhật tiến độ nhiệm vụ của đơn vị này",
         Action::ReadNational => "xem tổng hợp toàn quốc",
         Action::ReadKpi => "xem KPI của đơn vị này",
+        Action::ReadRegistry => "xem danh mục hệ thống thông tin, cơ sở dữ liệu, dự án của đơn vị này",
+        Action::EditRegistry => "cập nhật danh mục hệ thống thông tin, cơ sở dữ liệu, dự án của đơn vị này",
     }
 }

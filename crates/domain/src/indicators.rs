@@ -348,6 +348,12 @@ impl Indicator {
     /// Values may be typed in (or imported) for `period`: the indicator is not computed by a
     /// formula and reports for periods of that type.
     pub fn accepts_entry(&self, period: &Period) -> Result<()> {
+        if crate::registries::SystemFigure::of_indicator(self.code.as_str()).is_some() {
+            return Err(DomainError::invalid(
+                "indicator",
+                format!("{} {}", self.code, crate::registries::REGISTRY_DERIVED),
+            ));
+        }
         if self.formula.is_some() {
             return Err(DomainError::invalid(
                 "indicator",

@@ -20,6 +20,11 @@ cấp độ 1, 2; tối thiểu 1 lần/1 năm cho hệ thống cấp độ 3, 4
 pub const DRILL_CITE: &str = "002_5e25b3b17a73c715.txt, Phụ lục I, mục 7 (dòng 352–353); Phụ lục II, mục 6 \
 (dòng 914–915): tổ chức tối thiểu 01 cuộc diễn tập thực chiến/năm, ưu tiên hệ thống thông tin cấp độ 3 trở lên";
 
+/// Why a registry-derived indicator takes no typed or imported value: the registry is its one
+/// source, and a typed figure would be overwritten at the next registry change (or counted twice).
+pub const REGISTRY_DERIVED: &str = "được tính tự động từ danh mục hệ thống thông tin của đơn vị, không nhập số liệu; \
+hãy cập nhật danh mục (/registries/systems)";
+
 /// Days before an inspection falls due from which it shows as "sắp đến hạn", unless configured.
 pub const DEFAULT_SOON_DAYS: u32 = 30;
 
@@ -191,9 +196,19 @@ pub struct InformationSystem {
     pub meets_minimum_requirements: Option<bool>,
     /// The protection plan of the approved dossier is fully deployed.
     pub protection_plan_deployed: bool,
+    /// Bảo đảm an toàn, an ninh mạng theo mô hình 4 lớp (seed `003_…` Phần I, mục VI, dòng
+    /// 152–154): each layer's state and the service provider, if any.
+    #[serde(default)]
+    pub four_layer: FourLayer,
     pub last_inspection: Option<NaiveDate>,
     /// The last live-fire drill run on this system.
     pub last_drill: Option<NaiveDate>,
+    /// The system is a website or portal of a state agency (trang, cổng thông tin điện tử).
+    #[serde(default)]
+    pub portal: bool,
+    /// When the portal was assessed and given the network trust label (nhãn tín nhiệm mạng,
+    /// seed `002_…` Phụ lục I, mục 7, dòng 354–355); only for portals.
+    pub trust_label_on: Option<NaiveDate>,
 }
 
 impl InformationSystem {
@@ -212,6 +227,16 @@ impl InformationSystem {
                 "phương án bảo đảm an toàn triển khai theo hồ sơ cấp độ đã được phê duyệt; chưa có ngày phê duyệt hồ sơ",
             ));
         }
+        not_after_today("trust_label_on", self.trust_label_on, today, "ngày gắn nhãn tín nhiệm mạng")?;
+        if self.trust_label_on.is_some() && !self.portal {
+            return Err(DomainError::invalid(
+                "trust_label_on",
+                "nhãn tín nhiệm mạng chỉ gắn cho trang, cổng thông tin điện tử; hãy đánh dấu hệ thống là trang, cổng thông tin",
+            ));
+        }
+        self.four_layer.validate()?;
+        max_len("name", &self.name, 300, "tên hệ thống thông tin")?;
+        max_len("dossier_decision", self.dossier_decision.as_deref().unwrap_or(""), 100, "số quyết định phê duyệt")?;
         Ok(())
     }
 
@@ -222,6 +247,305 @@ impl InformationSystem {
 
     pub fn inspection_state(&self, today: NaiveDate, soon_days: u32) -> InspectionState {
         InspectionState::of(self.next_inspection_due(), today, soon_days)
+    }
+}
+
+/// The state of one layer of the 4-layer model ("đã hoàn thành/đang triển khai/chưa triển khai").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerState {
+    #[default]
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl LayerState {
+    pub const ALL: [LayerState; 3] = [LayerState::NotStarted, LayerState::InProgress, LayerState::Done];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerState::NotStarted => "not_started",
+            LayerState::InProgress => "in_progress",
+            LayerState::Done => "done",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            LayerState::NotStarted => "Chưa triển khai",
+            LayerState::InProgress => "Đang triển khai",
+            LayerState::Done => "Đã triển khai",
+        }
+    }
+    /// Reads the code or the label; `field` names the layer's input.
+    pub fn parse(field: &'static str, s: &str) -> Result<Self> {
+        let folded = textvi::fold(s);
+        if folded.is_empty() {
+            return Ok(LayerState::NotStarted);
+        }
+        Self::ALL.into_iter().find(|x| x.as_str() == folded || textvi::fold(x.label()) == folded).ok_or_else(|| {
+            DomainError::invalid(
+                field,
+                format!("không hiểu '{}': ghi 'chưa triển khai', 'đang triển khai' hoặc 'đã triển khai'", s.trim()),
+            )
+        })
+    }
+}
+
+/// The four layers of the model (lớp 1 to 4), as the UI names them.
+pub const LAYER_LABELS: [&str; 4] = [
+    "Lớp 1: Tự bảo vệ (đơn vị vận hành hệ thống)",
+    "Lớp 2: Giám sát, bảo vệ chuyên nghiệp",
+    "Lớp 3: Kiểm tra, đánh giá độc lập",
+    "Lớp 4: Kết nối, chia sẻ thông tin với hệ thống giám sát quốc gia",
+];
+
+/// Bảo đảm an toàn, an ninh mạng theo mô hình 4 lớp: each layer's state (layer 1 first) and the
+/// name of the service provider, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct FourLayer {
+    /// Four states, layer 1 first.
+    #[schema(value_type = Vec<LayerState>, min_items = 4, max_items = 4)]
+    pub layers: [LayerState; 4],
+    /// Đơn vị cung cấp dịch vụ (nếu có).
+    pub provider: Option<String>,
+}
+
+/// The model as a whole: "đã hoàn thành" when all four layers are done, "chưa triển khai" when
+/// none is started, "đang triển khai" otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FourLayerStatus {
+    NotStarted,
+    InProgress,
+    Completed,
+}
+
+impl FourLayerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FourLayerStatus::NotStarted => "not_started",
+            FourLayerStatus::InProgress => "in_progress",
+            FourLayerStatus::Completed => "completed",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            FourLayerStatus::NotStarted => "Chưa triển khai",
+            FourLayerStatus::InProgress => "Đang triển khai",
+            FourLayerStatus::Completed => "Đã hoàn thành",
+        }
+    }
+}
+
+impl FourLayer {
+    pub fn status(&self) -> FourLayerStatus {
+        if self.layers.iter().all(|l| *l == LayerState::Done) {
+            FourLayerStatus::Completed
+        } else if self.layers.iter().all(|l| *l == LayerState::NotStarted) {
+            FourLayerStatus::NotStarted
+        } else {
+            FourLayerStatus::InProgress
+        }
+    }
+    /// "Lớp 1, 2 đã triển khai; lớp 3 đang triển khai" — what the report form asks to name.
+    pub fn summary(&self) -> String {
+        let which = |state: LayerState| -> Vec<String> {
+            self.layers.iter().enumerate().filter(|(_, l)| **l == state).map(|(i, _)| (i + 1).to_string()).collect()
+        };
+        let mut parts = Vec::new();
+        for (state, words) in [(LayerState::Done, "đã triển khai"), (LayerState::InProgress, "đang triển khai")]
+        {
+            let layers = which(state);
+            if !layers.is_empty() {
+                parts.push(format!("lớp {} {words}", layers.join(", ")));
+            }
+        }
+        let mut out = if parts.is_empty() { "Chưa triển khai lớp nào".to_string() } else { parts.join("; ") };
+        if let Some(p) = self.provider.as_deref().filter(|p| !p.trim().is_empty()) {
+            out.push_str(&format!(" (đơn vị cung cấp dịch vụ: {})", p.trim()));
+        }
+        if let Some(first) = out.get(..1) {
+            out = first.to_uppercase() + &out[1..];
+        }
+        out
+    }
+    fn validate(&self) -> Result<()> {
+        max_len(
+            "four_layer",
+            self.provider.as_deref().unwrap_or(""),
+            200,
+            "tên đơn vị cung cấp dịch vụ (mô hình 4 lớp)",
+        )
+    }
+}
+
+/// The three registries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistryKind {
+    System,
+    Database,
+    Project,
+}
+
+impl RegistryKind {
+    pub const ALL: [RegistryKind; 3] = [RegistryKind::System, RegistryKind::Database, RegistryKind::Project];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistryKind::System => "system",
+            RegistryKind::Database => "database",
+            RegistryKind::Project => "project",
+        }
+    }
+    /// The path segment of its pages and API (`/registries/systems`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            RegistryKind::System => "systems",
+            RegistryKind::Database => "databases",
+            RegistryKind::Project => "projects",
+        }
+    }
+    pub fn from_segment(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.segment() == s)
+    }
+    /// "Hệ thống thông tin", …: the registry's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            RegistryKind::System => "Hệ thống thông tin",
+            RegistryKind::Database => "Cơ sở dữ liệu",
+            RegistryKind::Project => "Nhiệm vụ, dự án",
+        }
+    }
+    /// "hệ thống thông tin", …: one entry, in a sentence (messages, not-found errors).
+    pub fn noun(self) -> &'static str {
+        match self {
+            RegistryKind::System => "hệ thống thông tin",
+            RegistryKind::Database => "cơ sở dữ liệu",
+            RegistryKind::Project => "nhiệm vụ, dự án",
+        }
+    }
+}
+
+/// A filter on where systems stand against their inspection schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionFilter {
+    Ok,
+    DueSoon,
+    Overdue,
+    Unscheduled,
+}
+
+impl InspectionFilter {
+    pub const ALL: [InspectionFilter; 4] =
+        [InspectionFilter::Overdue, InspectionFilter::DueSoon, InspectionFilter::Ok, InspectionFilter::Unscheduled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InspectionFilter::Ok => "ok",
+            InspectionFilter::DueSoon => "due_soon",
+            InspectionFilter::Overdue => "overdue",
+            InspectionFilter::Unscheduled => "unscheduled",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim()).ok_or_else(|| {
+            DomainError::invalid(
+                "state",
+                format!("không có tình trạng kiểm tra '{}': ok, due_soon, overdue hoặc unscheduled", s.trim()),
+            )
+        })
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            InspectionFilter::Ok => InspectionState::Ok { due: NaiveDate::MIN }.label(),
+            InspectionFilter::DueSoon => InspectionState::DueSoon { due: NaiveDate::MIN, days_left: 0 }.label(),
+            InspectionFilter::Overdue => InspectionState::Overdue { due: NaiveDate::MIN, days_overdue: 0 }.label(),
+            InspectionFilter::Unscheduled => InspectionState::Unscheduled.label(),
+        }
+    }
+    /// The range of due dates in this state on `today` (`None` for "no due date"): overdue is
+    /// before today, due soon from today to `soon_days` after, in time after that.
+    pub fn due_range(self, today: NaiveDate, soon_days: u32) -> Option<(Option<NaiveDate>, Option<NaiveDate>)> {
+        let soon_end = today.checked_add_days(chrono::Days::new(u64::from(soon_days))).unwrap_or(NaiveDate::MAX);
+        match self {
+            InspectionFilter::Unscheduled => None,
+            InspectionFilter::Overdue => Some((None, today.pred_opt())),
+            InspectionFilter::DueSoon => Some((Some(today), Some(soon_end))),
+            InspectionFilter::Ok => Some((soon_end.succ_opt(), None)),
+        }
+    }
+}
+
+/// A filter on where systems stand against the security-level rules of seed `002_…` Phụ lục I,
+/// mục 7: the dossier approved or not, the protection plan deployed or not. Each is a
+/// [`SystemFigure`] counted or not, so a list filtered so holds exactly the systems the figure
+/// counts (or leaves out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplianceFilter {
+    DossierApproved,
+    DossierPending,
+    PlanDeployed,
+    PlanPending,
+}
+
+impl ComplianceFilter {
+    pub const ALL: [ComplianceFilter; 4] = [
+        ComplianceFilter::DossierApproved,
+        ComplianceFilter::DossierPending,
+        ComplianceFilter::PlanDeployed,
+        ComplianceFilter::PlanPending,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplianceFilter::DossierApproved => "dossier_approved",
+            ComplianceFilter::DossierPending => "dossier_pending",
+            ComplianceFilter::PlanDeployed => "plan_deployed",
+            ComplianceFilter::PlanPending => "plan_pending",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim()).ok_or_else(|| {
+            DomainError::invalid(
+                "compliance",
+                format!(
+                    "không có điều kiện '{}': dossier_approved, dossier_pending, plan_deployed hoặc plan_pending",
+                    s.trim()
+                ),
+            )
+        })
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ComplianceFilter::DossierApproved => "Đã phê duyệt hồ sơ cấp độ",
+            ComplianceFilter::DossierPending => "Chưa phê duyệt hồ sơ cấp độ",
+            ComplianceFilter::PlanDeployed => "Đã triển khai đầy đủ phương án bảo đảm an toàn",
+            ComplianceFilter::PlanPending => "Chưa triển khai đầy đủ phương án bảo đảm an toàn",
+        }
+    }
+    /// The figure and whether the systems listed are those it counts (or those it leaves out).
+    pub fn figure(self) -> (SystemFigure, bool) {
+        match self {
+            ComplianceFilter::DossierApproved => (SystemFigure::DossierApproved, true),
+            ComplianceFilter::DossierPending => (SystemFigure::DossierApproved, false),
+            ComplianceFilter::PlanDeployed => (SystemFigure::PlanDeployed, true),
+            ComplianceFilter::PlanPending => (SystemFigure::PlanDeployed, false),
+        }
+    }
+}
+
+impl InspectionState {
+    pub fn filter(self) -> InspectionFilter {
+        match self {
+            InspectionState::Unscheduled => InspectionFilter::Unscheduled,
+            InspectionState::Ok { .. } => InspectionFilter::Ok,
+            InspectionState::DueSoon { .. } => InspectionFilter::DueSoon,
+            InspectionState::Overdue { .. } => InspectionFilter::Overdue,
+        }
     }
 }
 
@@ -303,6 +627,7 @@ pub struct Database {
 impl Database {
     pub fn validate(&self, today: NaiveDate) -> Result<()> {
         required("name", &self.name, "chưa nhập tên cơ sở dữ liệu")?;
+        max_len("name", &self.name, 300, "tên cơ sở dữ liệu")?;
         check_url(self.url.as_deref())?;
         not_after_today("as_of", Some(self.as_of), today, "thời điểm báo cáo")?;
         match (self.records_since, self.records_updated_since) {
@@ -515,6 +840,11 @@ impl Project {
     pub fn validate(&self, today: NaiveDate) -> Result<()> {
         required("name", &self.name, "chưa nhập tên nhiệm vụ, dự án")?;
         required("lead_unit", &self.lead_unit, "chưa nhập đơn vị chủ trì")?;
+        max_len("name", &self.name, 500, "tên nhiệm vụ, dự án")?;
+        max_len("lead_unit", &self.lead_unit, 300, "tên đơn vị chủ trì")?;
+        max_len("objective", &self.objective, 4000, "mục tiêu đầu tư")?;
+        max_len("result_note", self.result_note.as_deref().unwrap_or(""), 4000, "hiệu quả, hiện trạng")?;
+        max_len("decision", self.decision.as_deref().unwrap_or(""), 100, "số quyết định phê duyệt")?;
         if self.years.from > self.years.to {
             return Err(DomainError::invalid(
                 "years",
@@ -543,11 +873,91 @@ pub fn parse_million_vnd(field: &'static str, s: &str) -> Result<f64> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Figures the registry of information systems gives the indicators
+// ---------------------------------------------------------------------------------------------
+
+/// The comment stored with every indicator value computed from the registry.
+pub const FEED_COMMENT: &str = "Tính tự động từ danh mục hệ thống thông tin";
+
+/// A count over a unit's information systems that an indicator of seed `002_…` Phụ lục I,
+/// mục 7 or `003_…` Phần I, mục VI reports. These indicators are never typed or imported: they
+/// are recomputed from the registry after every change of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SystemFigure {
+    /// Every system of the unit.
+    Systems,
+    /// Systems whose security-level dossier is approved.
+    DossierApproved,
+    /// Systems whose protection plan of the approved dossier is fully deployed.
+    PlanDeployed,
+    /// Systems inspected and not overdue for their next periodic inspection on the day counted.
+    InspectedOnSchedule,
+    /// Websites and portals.
+    Portals,
+    /// Portals holding the network trust label.
+    PortalsLabelled,
+}
+
+impl SystemFigure {
+    pub const ALL: [SystemFigure; 6] = [
+        SystemFigure::Systems,
+        SystemFigure::DossierApproved,
+        SystemFigure::PlanDeployed,
+        SystemFigure::InspectedOnSchedule,
+        SystemFigure::Portals,
+        SystemFigure::PortalsLabelled,
+    ];
+
+    /// The shipped indicator it feeds.
+    pub fn indicator_code(self) -> &'static str {
+        match self {
+            SystemFigure::Systems => "SO_HTTT",
+            SystemFigure::DossierApproved => "SO_HTTT_PHE_DUYET_CAP_DO",
+            SystemFigure::PlanDeployed => "SO_HTTT_TRIEN_KHAI_PHUONG_AN",
+            SystemFigure::InspectedOnSchedule => "SO_HTTT_KIEM_TRA_DINH_KY",
+            SystemFigure::Portals => "SO_CONG_TTDT",
+            SystemFigure::PortalsLabelled => "SO_CONG_TTDT_GAN_NHAN",
+        }
+    }
+
+    fn counts(self, s: &InformationSystem, today: NaiveDate) -> bool {
+        match self {
+            SystemFigure::Systems => true,
+            SystemFigure::DossierApproved => s.dossier_approved_on.is_some_and(|d| d <= today),
+            SystemFigure::PlanDeployed => s.protection_plan_deployed,
+            SystemFigure::InspectedOnSchedule => {
+                s.last_inspection.is_some_and(|d| d <= today) && s.next_inspection_due().is_some_and(|due| due >= today)
+            }
+            SystemFigure::Portals => s.portal,
+            SystemFigure::PortalsLabelled => s.portal && s.trust_label_on.is_some_and(|d| d <= today),
+        }
+    }
+
+    /// How many of `systems` count on `today`.
+    pub fn count(self, systems: &[InformationSystem], today: NaiveDate) -> u64 {
+        systems.iter().filter(|s| self.counts(s, today)).count() as u64
+    }
+
+    /// The figure an indicator code stands for, if it is one of the registry's.
+    pub fn of_indicator(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.indicator_code() == code)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Shared checks
 // ---------------------------------------------------------------------------------------------
 
 fn required(field: &'static str, value: &str, message: &str) -> Result<()> {
     if value.trim().is_empty() { Err(DomainError::invalid(field, message)) } else { Ok(()) }
+}
+
+fn max_len(field: &'static str, value: &str, max: usize, what: &str) -> Result<()> {
+    if value.chars().count() > max {
+        Err(DomainError::invalid(field, format!("{what} dài quá {max} ký tự")))
+    } else {
+        Ok(())
+    }
 }
 
 fn money(field: &'static str, x: f64, what: &str) -> Result<()> {
@@ -686,9 +1096,104 @@ mod tests {
             dossier_decision: Some("123/QĐ-UBND".into()),
             meets_minimum_requirements: Some(true),
             protection_plan_deployed: true,
+            four_layer: FourLayer::default(),
             last_inspection: Some(d(2024, 10, 1)),
             last_drill: None,
+            portal: true,
+            trust_label_on: Some(d(2024, 12, 1)),
         }
+    }
+
+    #[test]
+    fn four_layer_model_status_and_summary() {
+        use LayerState::*;
+        let mut m = FourLayer::default();
+        assert_eq!(m.status(), FourLayerStatus::NotStarted);
+        assert_eq!(m.summary(), "Chưa triển khai lớp nào");
+        m.layers = [Done, Done, InProgress, NotStarted];
+        m.provider = Some("VNPT".into());
+        assert_eq!(m.status(), FourLayerStatus::InProgress);
+        assert_eq!(m.summary(), "Lớp 1, 2 đã triển khai; lớp 3 đang triển khai (đơn vị cung cấp dịch vụ: VNPT)");
+        m.layers = [Done; 4];
+        assert_eq!(m.status(), FourLayerStatus::Completed);
+        assert_eq!(LayerState::parse("layer_1", "Đang triển khai").unwrap(), InProgress);
+        assert_eq!(LayerState::parse("layer_1", "").unwrap(), NotStarted);
+        assert_eq!(field(LayerState::parse("layer_2", "xong").unwrap_err()).0, "layer_2");
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["layers"], serde_json::json!(["done", "done", "done", "done"]));
+        assert!(serde_json::from_value::<FourLayer>(serde_json::json!({"layers": ["done"]})).is_err());
+    }
+
+    #[test]
+    fn the_registry_counts_what_the_indicators_report() {
+        let today = d(2025, 6, 1);
+        let never = InformationSystem {
+            dossier_approved_on: None,
+            security_level: None,
+            protection_plan_deployed: false,
+            last_inspection: None,
+            portal: false,
+            trust_label_on: None,
+            ..system()
+        };
+        // Level 3 inspected 01/10/2024: due 01/10/2025, on schedule on 01/06/2025.
+        let overdue = InformationSystem {
+            last_inspection: Some(d(2023, 1, 1)),
+            dossier_approved_on: Some(d(2023, 1, 1)),
+            ..system()
+        };
+        let unlabelled = InformationSystem { trust_label_on: None, protection_plan_deployed: false, ..system() };
+        let all = [system(), never, overdue, unlabelled];
+        let counts: Vec<(&str, u64)> =
+            SystemFigure::ALL.iter().map(|f| (f.indicator_code(), f.count(&all, today))).collect();
+        assert_eq!(
+            counts,
+            [
+                ("SO_HTTT", 4),
+                ("SO_HTTT_PHE_DUYET_CAP_DO", 3),
+                ("SO_HTTT_TRIEN_KHAI_PHUONG_AN", 2),
+                ("SO_HTTT_KIEM_TRA_DINH_KY", 2),
+                ("SO_CONG_TTDT", 3),
+                ("SO_CONG_TTDT_GAN_NHAN", 2),
+            ]
+        );
+        assert_eq!(SystemFigure::of_indicator("SO_HTTT"), Some(SystemFigure::Systems));
+        assert_eq!(SystemFigure::of_indicator("TY_LE_HTTT_PHE_DUYET_CAP_DO"), None);
+        let shipped: Vec<String> =
+            crate::indicators::shipped_indicators().unwrap().iter().map(|i| i.code.to_string()).collect();
+        for f in SystemFigure::ALL {
+            assert!(shipped.iter().any(|c| c == f.indicator_code()), "{} is shipped", f.indicator_code());
+        }
+    }
+
+    #[test]
+    fn inspection_filters_are_ranges_of_due_dates() {
+        let today = d(2025, 3, 1);
+        assert_eq!(InspectionFilter::Overdue.due_range(today, 30), Some((None, Some(d(2025, 2, 28)))));
+        assert_eq!(InspectionFilter::DueSoon.due_range(today, 30), Some((Some(today), Some(d(2025, 3, 31)))));
+        assert_eq!(InspectionFilter::Ok.due_range(today, 30), Some((Some(d(2025, 4, 1)), None)));
+        assert_eq!(InspectionFilter::Unscheduled.due_range(today, 30), None);
+        // The ranges agree with the state of a single due date.
+        for offset in [-40i64, -1, 0, 1, 29, 30, 31, 400] {
+            let due = today + chrono::Duration::days(offset);
+            let state = InspectionState::of(Some(due), today, 30).filter();
+            let (from, to) = state.due_range(today, 30).unwrap();
+            assert!(from.is_none_or(|f| f <= due) && to.is_none_or(|t| due <= t), "{offset}: {state:?}");
+        }
+        assert_eq!(InspectionFilter::parse("due_soon").unwrap(), InspectionFilter::DueSoon);
+        assert_eq!(field(InspectionFilter::parse("late").unwrap_err()).0, "state");
+        assert_eq!(InspectionFilter::Overdue.label(), "Quá hạn kiểm tra");
+    }
+
+    #[test]
+    fn compliance_filters_are_figures_counted_or_not() {
+        for c in ComplianceFilter::ALL {
+            assert_eq!(ComplianceFilter::parse(c.as_str()).unwrap(), c);
+        }
+        assert_eq!(ComplianceFilter::DossierPending.figure(), (SystemFigure::DossierApproved, false));
+        assert_eq!(ComplianceFilter::PlanDeployed.figure(), (SystemFigure::PlanDeployed, true));
+        assert_eq!(field(ComplianceFilter::parse("approved").unwrap_err()).0, "compliance");
+        assert_eq!(ComplianceFilter::DossierPending.label(), "Chưa phê duyệt hồ sơ cấp độ");
     }
 
     #[test]
@@ -704,6 +1209,16 @@ mod tests {
             (InformationSystem { last_inspection: Some(d(2025, 2, 1)), ..system() }, "last_inspection"),
             (InformationSystem { last_drill: Some(d(2025, 2, 1)), ..system() }, "last_drill"),
             (InformationSystem { security_level: None, ..system() }, "security_level"),
+            (InformationSystem { portal: false, ..system() }, "trust_label_on"),
+            (InformationSystem { trust_label_on: Some(d(2025, 1, 2)), ..system() }, "trust_label_on"),
+            (
+                InformationSystem {
+                    four_layer: FourLayer { provider: Some("x".repeat(201)), ..FourLayer::default() },
+                    ..system()
+                },
+                "four_layer",
+            ),
+            (InformationSystem { name: "x".repeat(301), ..system() }, "name"),
             (
                 InformationSystem { dossier_approved_on: None, last_inspection: None, ..system() },
                 "protection_plan_deployed",

@@ -4,6 +4,7 @@
 
 pub mod indicators;
 pub mod notify;
+pub mod registries;
 pub mod reporting;
 pub mod schedule;
 pub mod work;
@@ -46,6 +47,7 @@ pub trait Store:
     + schedule::ScheduleStore
     + indicators::IndicatorStore
     + reporting::ReportStore
+    + registries::RegistryStore
 {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;
@@ -56,8 +58,8 @@ pub trait Store:
     async fn org_many(&self, ids: &[OrgId]) -> Result<Vec<OrgUnit>>;
     /// Every unit that ever carried this code (codes are reused across structures).
     async fn org_with_code(&self, code: &str) -> Result<Vec<OrgUnit>>;
-    /// Every unit that ever carried any of these codes, by id.
-    async fn org_with_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>>;
+    /// Every unit carrying any of these codes that exists on some day of `from..=to`, by id.
+    async fn org_with_codes(&self, codes: &[String], from: NaiveDate, to: NaiveDate) -> Result<Vec<OrgUnit>>;
     async fn org_list(&self, query: &OrgQuery) -> Result<Page<OrgUnit>>;
     async fn org_count_by_type(&self, as_of: Option<NaiveDate>) -> Result<Vec<(OrgType, u64)>>;
     /// Direct successor links `(old, new)` of the given units.

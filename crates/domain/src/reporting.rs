@@ -301,6 +301,96 @@ pub fn shipped_templates() -> Result<Vec<ReportTemplate>> {
     Ok(templates)
 }
 
+impl SectionKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SectionKind::Heading => "heading",
+            SectionKind::Narrative => "narrative",
+            SectionKind::Indicators { .. } => "indicators",
+            SectionKind::Registry { .. } => "registry",
+            SectionKind::TaskStats => "task_stats",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            SectionKind::Heading => "Tiêu đề nhóm",
+            SectionKind::Narrative => "Kết quả đạt được; Tồn tại, hạn chế",
+            SectionKind::Indicators { .. } => "Bảng chỉ tiêu",
+            SectionKind::Registry { .. } => "Bảng từ danh mục",
+            SectionKind::TaskStats => "Thống kê nhiệm vụ",
+        }
+    }
+}
+
+impl RegistryTable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistryTable::Systems => "systems",
+            RegistryTable::Databases => "databases",
+            RegistryTable::Projects => "projects",
+        }
+    }
+}
+
+impl Section {
+    /// One section as a line of the template form: `key | heading | level | kind | detail`,
+    /// the detail being indicator codes (comma-separated) or a registry (`systems`,
+    /// `databases`, `projects`).
+    pub fn to_line(&self) -> String {
+        let detail = match &self.kind {
+            SectionKind::Indicators { codes } => {
+                format!(" | {}", codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
+            }
+            SectionKind::Registry { table } => format!(" | {}", table.as_str()),
+            _ => String::new(),
+        };
+        format!("{} | {} | {} | {}{detail}", self.key, self.heading, self.level, self.kind.as_str())
+    }
+
+    /// Reads a line of the template form (see [`Section::to_line`]); `n` is its line number
+    /// for the error.
+    pub fn parse_line(n: usize, line: &str) -> Result<Section> {
+        let bad = |m: String| DomainError::invalid("sections", format!("dòng {n}: {m}"));
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        if parts.len() < 4 {
+            return Err(bad("cần ghi: khóa | tiêu đề | cấp | loại (| chi tiết)".into()));
+        }
+        let level = parts[2].parse::<u8>().map_err(|_| bad(format!("cấp '{}' phải là số từ 1 đến 4", parts[2])))?;
+        let detail = parts.get(4).copied().unwrap_or("");
+        let kind = match parts[3] {
+            "heading" => SectionKind::Heading,
+            "narrative" => SectionKind::Narrative,
+            "task_stats" => SectionKind::TaskStats,
+            "indicators" => SectionKind::Indicators {
+                codes: detail
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(IndicatorCode::parse)
+                    .collect::<Result<_>>()
+                    .map_err(|e| bad(crate::messages::detail(&e)))?,
+            },
+            "registry" => SectionKind::Registry {
+                table: match detail {
+                    "systems" => RegistryTable::Systems,
+                    "databases" => RegistryTable::Databases,
+                    "projects" => RegistryTable::Projects,
+                    other => {
+                        return Err(bad(format!("danh mục '{other}' không có; ghi systems, databases hoặc projects")));
+                    }
+                },
+            },
+            other => {
+                return Err(bad(format!(
+                    "loại '{other}' không có; ghi heading, narrative, indicators, registry hoặc task_stats"
+                )));
+            }
+        };
+        Ok(Section { key: parts[0].to_string(), heading: parts[1].to_string(), level, kind })
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workflow
 // ---------------------------------------------------------------------------------------------
@@ -941,6 +1031,29 @@ mod tests {
         let mut t = yearly();
         t.sections[1].kind = SectionKind::Indicators { codes: vec![] };
         assert!(matches!(t.validate(), Err(DomainError::Invalid { field: "sections", .. })));
+    }
+
+    #[test]
+    fn sections_read_and_write_as_form_lines() {
+        for t in shipped_templates().unwrap() {
+            for (i, s) in t.sections.iter().enumerate() {
+                assert_eq!(&Section::parse_line(i + 1, &s.to_line()).unwrap(), s);
+            }
+        }
+        let line = "chi | II. KINH PHÍ | 1 | indicators | CHI_CNTT, CHI_ATTT";
+        let s = Section::parse_line(3, line).unwrap();
+        assert_eq!(s.kind.as_str(), "indicators");
+        for (bad, wanted) in [
+            ("a | b | 1", "dòng 4: cần ghi"),
+            ("a | b | x | heading", "cấp 'x'"),
+            ("a | b | 1 | bang", "loại 'bang'"),
+            ("a | b | 1 | registry | tasks", "danh mục 'tasks'"),
+        ] {
+            let Err(DomainError::Invalid { field: "sections", message }) = Section::parse_line(4, bad) else {
+                panic!("{bad}")
+            };
+            assert!(message.contains(wanted), "{message}");
+        }
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Use cases. Pages, API handlers, jobs and the CLI call these and nothing below them.
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
+pub mod dashboards;
 pub mod import;
 pub mod indicator_entry;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
+pub mod registries;
 pub mod reporting;
 pub mod schedule;
 pub mod work;

@@ -10,9 +10,13 @@ use domain::org::{OrgQuery, OrgType};
 use domain::services::work::{NewPlanInput, StepInput};
 use domain::work::{PlanStep, ProgressInput, TaskInput, TaskQuery, TaskState};
 
+mod registries;
+mod reports;
+
 /// (username, full name, org code of the account, role, org code of the grant)
 const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("cds.dieuphoi", "Nguyễn Văn Điều Phối", "BKHCN.CDS", Role::Coordinator, "VN"),
+    ("cds.lanhdao", "Ngô Lãnh Đạo", "BKHCN.CDS", Role::Leader, "VN"),
     ("thanhtra", "Trần Thị Thanh Tra", "TTCP", Role::Auditor, "VN"),
     ("qngai.quantri", "Lê Quản Trị", "51.SKHCN", Role::Admin, "51"),
     ("qngai.daumoi", "Phạm Đầu Mối", "51.SKHCN", Role::FocalPoint, "51"),
@@ -45,6 +49,8 @@ pub async fn load(services: &Services, password: &str) -> domain::Result<Vec<&'s
     }
     work(services, password).await?;
     indicator_values(services, password).await?;
+    registries::load(services, password).await?;
+    reports::load(services, password).await?;
     Ok(created)
 }
 
@@ -349,15 +355,11 @@ async fn indicator_values(services: &Services, password: &str) -> domain::Result
         row("CHI_CNTT", &last, "51", "96500", Some("Quyết toán")),
         row("CHI_ATTT", &last, "51", "8200", Some("Quyết toán")),
         row("CHI_CDS", &last, "51", "205000", Some("Quyết toán")),
-        row("SO_HTTT", &last, "51", "46", None),
-        row("SO_HTTT_PHE_DUYET_CAP_DO", &last, "51", "41", None),
-        row("SO_HTTT_TRIEN_KHAI_PHUONG_AN", &last, "51", "37", None),
         row("CO_CHINH_SACH_TY_LE_CHI", &last, "51", "true", Some("Nghị quyết của HĐND tỉnh")),
         row("TONG_CHI_NS", &this, "51", "19200000", Some("Dự toán")),
         row("CHI_CNTT", &this, "51", "104000", Some("Dự toán")),
         row("CHI_ATTT", &this, "51", "11200", Some("Dự toán")),
         row("CHI_CDS", &this, "51", "215000", Some("Dự toán")),
-        row("SO_HTTT", &this, "51", "48", None),
         row("CHI_CNTT", &this, "51.SKHCN", "12500", None),
         row("CHI_ATTT", &this, "51.SKHCN", "1500", None),
     ];

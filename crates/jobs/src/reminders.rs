@@ -20,6 +20,12 @@ pub struct Scheduler {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tick {
     pub reminders: ReminderRun,
+    /// Inspection reminders of the registry of information systems.
+    pub inspections: ReminderRun,
+    /// Reminders of periodic reports not yet sent.
+    pub reports: ReminderRun,
+    /// Registry-derived indicator values brought up to date (a system fell overdue, a new year).
+    pub figures: u64,
     pub mails_sent: u64,
     pub mails_failed: u64,
 }
@@ -31,7 +37,10 @@ impl Scheduler {
 
     pub async fn tick(&self) -> domain::Result<Tick> {
         let reminders = self.services.run_reminders(self.mailer.is_some()).await?;
-        let mut tick = Tick { reminders, ..Tick::default() };
+        let inspections = self.services.run_inspection_reminders(self.mailer.is_some()).await?;
+        let reports = self.services.run_report_reminders(self.mailer.is_some()).await?;
+        let figures = self.services.refresh_registry_figures().await?;
+        let mut tick = Tick { reminders, inspections, reports, figures, ..Tick::default() };
         let Some(mailer) = &self.mailer else { return Ok(tick) };
         loop {
             let batch = self.services.claim_outbox(50).await?;
@@ -64,9 +73,15 @@ impl Scheduler {
             loop {
                 interval.tick().await;
                 match self.tick().await {
-                    Ok(t) if t.reminders.created > 0 || t.mails_sent > 0 || t.mails_failed > 0 => {
+                    Ok(t)
+                        if t.reminders.created + t.inspections.created + t.reports.created > 0
+                            || t.mails_sent > 0
+                            || t.mails_failed > 0 =>
+                    {
                         tracing::info!(
                             reminders = t.reminders.created,
+                            inspections = t.inspections.created,
+                            reports = t.reports.created,
                             mails_sent = t.mails_sent,
                             mails_failed = t.mails_failed,
                             "scheduler tick"

@@ -51,7 +51,7 @@ const BOTTOM_PAD: f64 = 8.0;
 const INDENT: f64 = 14.0;
 /// Average advance of a 12px label character, Vietnamese diacritics included.
 const CHAR_W: f64 = 6.6;
-const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
+pub(crate) const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif";
 
 /// Renders the timeline as a standalone SVG document fragment (`<svg …>…</svg>`).
 pub fn render_svg(t: &Timeline) -> String {
@@ -350,7 +350,7 @@ fn row(s: &mut String, scale: &Scale, bar: &Bar, y: f64) {
 }
 
 /// `status` reduced to a safe CSS class suffix.
-fn css_class(status: &str) -> String {
+pub(crate) fn css_class(status: &str) -> String {
     let cleaned: String = status
         .trim()
         .chars()
@@ -360,7 +360,7 @@ fn css_class(status: &str) -> String {
 }
 
 /// Inline fill for a status class, used when no stylesheet colours the bar.
-fn default_fill(status: &str) -> &'static str {
+pub(crate) fn default_fill(status: &str) -> &'static str {
     match status {
         "done" | "completed" | "complete" | "finished" | "hoan-thanh" => "#2e7d32",
         "overdue" | "late" | "qua-han" | "blocked" => "#c62828",
@@ -372,7 +372,7 @@ fn default_fill(status: &str) -> &'static str {
 }
 
 /// Keeps relative links and http(s)/mailto; drops other schemes such as `javascript:`.
-fn safe_href(href: &str) -> Option<String> {
+pub(crate) fn safe_href(href: &str) -> Option<String> {
     let cleaned: String = href.chars().filter(|c| !c.is_control() && !c.is_whitespace()).collect();
     if cleaned.is_empty() {
         return None;
@@ -389,12 +389,12 @@ fn safe_href(href: &str) -> Option<String> {
     }
 }
 
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// At most `max` characters, the last one `…` when cut.
-fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
     }
@@ -405,7 +405,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// XML-escapes text and attribute values, dropping characters XML 1.0 cannot hold.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
@@ -423,7 +423,7 @@ fn escape(s: &str) -> String {
 }
 
 /// A coordinate with at most one decimal, without a trailing `.0`.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
     if r == r.trunc() { format!("{}", r as i64) } else { format!("{r:.1}") }
 }

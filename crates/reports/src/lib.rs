@@ -1,8 +1,8 @@
-//! Document formats in and out for dxgov: XLSX, CSV, SVG timelines and iCalendar.
+//! Document formats in and out for dxgov: XLSX, CSV, SVG timelines and charts, and iCalendar.
 //!
 //! This crate owns *formats only*. It turns a [`Table`] into XLSX or CSV bytes and uploaded
 //! XLSX/CSV bytes into a [`ReadTable`] of trimmed strings with true line numbers; it renders
-//! a [`Timeline`] as SVG and [`Event`]s as an RFC 5545 calendar. Everything is a pure function
+//! a [`Timeline`] and a [`Chart`] as SVG and [`Event`]s as an RFC 5545 calendar. Everything is a pure function
 //! over values and byte buffers:
 //!
 //! - no domain rules: which columns an import expects, how a cell is validated, what a status
@@ -15,6 +15,7 @@
 //! [`Cell::to_display_vi`] for pages), plain `1234.5` where a machine reads them again (CSV,
 //! [`ReadTable`] cells). Error messages meant for users are in Vietnamese.
 
+pub mod chart;
 pub mod csv;
 pub mod gantt;
 pub mod ical;
@@ -22,6 +23,7 @@ pub mod table;
 pub mod xlsx;
 
 pub use crate::csv::{read_csv, write_csv};
+pub use chart::{Chart, ChartRow, ChartScale, render_chart};
 pub use gantt::{Bar, Timeline, render_svg};
 pub use ical::{Event, EventStatus, When, write_calendar};
 pub use table::{Cell, ReadError, ReadRow, ReadTable, Table, format_date};

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::entities::indicators::{data_value, indicator, indicator_target};
 use crate::entities::notify::{calendar_day, calendar_feed, notification, outbox, setting};
+use crate::entities::registries::{registry_database, registry_history, registry_project, registry_system};
 use crate::entities::reporting::{report, report_event, report_template, report_version};
 use crate::entities::schedule::{schedule_change, schedule_event, schedule_participant};
 use crate::entities::work::{
@@ -61,6 +62,10 @@ pub const TABLES: &[&str] = &[
     "reports",
     "report_versions",
     "report_events",
+    "registry_systems",
+    "registry_databases",
+    "registry_projects",
+    "registry_history",
     "audit_log",
     "audit_head",
 ];
@@ -82,7 +87,12 @@ where
     E::Model: Serialize,
     C: sea_orm::ColumnTrait,
 {
-    let rows = E::find().order_by_asc(order).all(txn).await?;
+    // Then by the whole primary key, so tables keyed on several columns dump in one order.
+    let mut q = E::find().order_by_asc(order);
+    for key in <E::PrimaryKey as sea_orm::Iterable>::iter() {
+        q = q.order_by_asc(sea_orm::PrimaryKeyToColumn::into_column(key));
+    }
+    let rows = q.all(txn).await?;
     writeln!(out, "{}", json!({ "table": name, "rows": rows.len() })).map_err(io)?;
     for r in &rows {
         serde_json::to_writer(&mut *out, r).map_err(|e| StoreError::Other(e.to_string()))?;
@@ -159,6 +169,13 @@ impl Db {
         dump::<report_version::Entity, _>(&txn, report_version::Column::ReportId, "report_versions", out, &mut s)
             .await?;
         dump::<report_event::Entity, _>(&txn, report_event::Column::Id, "report_events", out, &mut s).await?;
+        dump::<registry_system::Entity, _>(&txn, registry_system::Column::Id, "registry_systems", out, &mut s).await?;
+        dump::<registry_database::Entity, _>(&txn, registry_database::Column::Id, "registry_databases", out, &mut s)
+            .await?;
+        dump::<registry_project::Entity, _>(&txn, registry_project::Column::Id, "registry_projects", out, &mut s)
+            .await?;
+        dump::<registry_history::Entity, _>(&txn, registry_history::Column::EntryId, "registry_history", out, &mut s)
+            .await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -242,6 +259,16 @@ impl Db {
                 "reports" => load::<report::Entity, report::ActiveModel>(&txn, rows).await?,
                 "report_versions" => load::<report_version::Entity, report_version::ActiveModel>(&txn, rows).await?,
                 "report_events" => load::<report_event::Entity, report_event::ActiveModel>(&txn, rows).await?,
+                "registry_systems" => load::<registry_system::Entity, registry_system::ActiveModel>(&txn, rows).await?,
+                "registry_databases" => {
+                    load::<registry_database::Entity, registry_database::ActiveModel>(&txn, rows).await?
+                }
+                "registry_projects" => {
+                    load::<registry_project::Entity, registry_project::ActiveModel>(&txn, rows).await?
+                }
+                "registry_history" => {
+                    load::<registry_history::Entity, registry_history::ActiveModel>(&txn, rows).await?
+                }
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -269,6 +296,9 @@ impl Db {
                 "report_templates",
                 "reports",
                 "report_events",
+                "registry_systems",
+                "registry_databases",
+                "registry_projects",
             ],
         )
         .await?;

@@ -2,6 +2,7 @@
 
 pub mod indicators;
 pub mod notify;
+pub mod registries;
 pub mod reporting;
 pub mod schedule;
 pub mod work;

@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(WorkAtScale),
             Box::new(Indicators),
             Box::new(TaskListKeys),
+            Box::new(Registries),
             Box::new(Reports),
             Box::new(DataValuesByPeriod),
         ]
@@ -759,7 +760,9 @@ impl MigrationTrait for Indicators {
         )
         .await?;
         m.create_table(data_values_table("data_values", ["indicator_id", "org_id", "period"])).await?;
-        data_values_indexes(m).await
+        data_values_rollup_index(m).await?;
+        m.create_index(index("data_values", "idx_data_values_flagged", &["flagged", "indicator_id"], false)).await?;
+        Ok(())
     }
 }
 
@@ -784,22 +787,27 @@ fn data_values_table(name: &'static str, key: [&'static str; 3]) -> TableCreateS
         .to_owned()
 }
 
-async fn data_values_indexes(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+/// Roll-ups read a range of periods of one indicator, every value from the index alone.
+async fn data_values_rollup_index(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     m.create_index(index(
         "data_values",
         "idx_data_values_rollup",
         &["indicator_id", "period_start", "period_months", "org_id", "value"],
         false,
     ))
-    .await?;
-    m.create_index(index("data_values", "idx_data_values_flagged", &["flagged", "indicator_id"], false)).await
+    .await
 }
+
+/// The data-quality list (flagged values, latest first) indexes only the flagged values, so
+/// writing an ordinary value costs nothing here.
+const DATA_VALUES_FLAGGED_INDEX: &str =
+    "CREATE INDEX idx_data_values_flagged ON data_values (stored_at) WHERE flagged";
 
 /// `data_values` keyed by (indicator, period, unit) instead of (indicator, unit, period): what a
 /// DHIS2 import brings is a period's figures of many units, and those now go to the end of the
 /// key's index instead of into each unit's run of it (on 12,000,000 values a 50,000-value import
-/// of a new month dirtied a few hundred index pages instead of some ten thousand). The same rows,
-/// columns and other indexes.
+/// of a new month dirtied a few hundred index pages instead of some ten thousand). The same rows
+/// and columns; the index of flagged values becomes partial (see [`DATA_VALUES_FLAGGED_INDEX`]).
 struct DataValuesByPeriod;
 
 impl MigrationName for DataValuesByPeriod {
@@ -824,6 +832,8 @@ impl MigrationTrait for DataValuesByPeriod {
                  ADD PRIMARY KEY (indicator_id, period, org_id)",
             )
             .await?;
+            db.execute_unprepared("DROP INDEX idx_data_values_flagged").await?;
+            db.execute_unprepared(DATA_VALUES_FLAGGED_INDEX).await?;
             return Ok(());
         }
         // SQLite cannot change a table's key: copy into a new table and swap.
@@ -837,7 +847,9 @@ impl MigrationTrait for DataValuesByPeriod {
         .await?;
         m.drop_table(Table::drop().table("data_values").to_owned()).await?;
         m.rename_table(Table::rename().table("data_values_by_period", "data_values").to_owned()).await?;
-        data_values_indexes(m).await
+        data_values_rollup_index(m).await?;
+        db.execute_unprepared(DATA_VALUES_FLAGGED_INDEX).await?;
+        Ok(())
     }
 }
 
@@ -1017,6 +1029,142 @@ impl MigrationTrait for Reports {
         )
         .await?;
         m.create_index(index("report_events", "idx_report_events_report", &["report_id", "id"], false)).await?;
+        Ok(())
+    }
+}
+
+/// Registries: information systems, databases and projects of each unit, and every saved
+/// version of an entry (`registry_history`) so report tables can be read as of any day. Lists
+/// are path ranges in name order; the inspection schedule and the reminder job read
+/// `next_inspection_due`.
+struct Registries;
+
+impl MigrationName for Registries {
+    fn name(&self) -> &str {
+        "m20261123_000010_registries"
+    }
+}
+
+/// `created_*`, `updated_*` and `row_version`, the columns every registry table ends with.
+fn registry_meta(t: &mut TableCreateStatement) -> &mut TableCreateStatement {
+    t.col(integer("row_version"))
+        .col(timestamp_with_time_zone("created_at"))
+        .col(big_integer_null("created_by"))
+        .col(timestamp_with_time_zone("updated_at"))
+        .col(big_integer_null("updated_by"))
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Registries {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut systems = Table::create();
+        systems
+            .table("registry_systems")
+            .col(big_pk_auto("id"))
+            .col(big_integer("org_id"))
+            .col(text("org_path"))
+            .col(text("name"))
+            .col(text("search_key"))
+            .col(text_null("url"))
+            .col(small_integer_null("security_level"))
+            .col(date_null("dossier_approved_on"))
+            .col(text_null("dossier_decision"))
+            .col(boolean_null("meets_minimum"))
+            .col(boolean("protection_plan_deployed"))
+            .col(text("four_layer_json"))
+            .col(date_null("last_inspection"))
+            .col(date_null("next_inspection_due"))
+            .col(date_null("last_drill"))
+            .col(boolean("portal"))
+            .col(date_null("trust_label_on"));
+        registry_meta(&mut systems)
+            .foreign_key(ForeignKey::create().from("registry_systems", "org_id").to("org_units", "id"));
+        m.create_table(systems.to_owned()).await?;
+        m.create_index(index("registry_systems", "idx_registry_systems_path", &["org_path", "search_key"], false))
+            .await?;
+        m.create_index(index(
+            "registry_systems",
+            "idx_registry_systems_due",
+            &["next_inspection_due", "org_path"],
+            false,
+        ))
+        .await?;
+        m.create_index(index("registry_systems", "idx_registry_systems_org", &["org_id"], false)).await?;
+
+        let mut databases = Table::create();
+        databases
+            .table("registry_databases")
+            .col(big_pk_auto("id"))
+            .col(big_integer("org_id"))
+            .col(text("org_path"))
+            .col(text("kind"))
+            .col(text("name"))
+            .col(text("search_key"))
+            .col(text_null("url"))
+            .col(date("as_of"))
+            .col(big_integer("total_records"))
+            .col(date_null("records_since"))
+            .col(big_integer_null("records_updated_since"))
+            .col(integer_null("target_units"))
+            .col(integer_null("participating_units"));
+        registry_meta(&mut databases)
+            .foreign_key(ForeignKey::create().from("registry_databases", "org_id").to("org_units", "id"));
+        m.create_table(databases.to_owned()).await?;
+        m.create_index(index(
+            "registry_databases",
+            "idx_registry_databases_path",
+            &["org_path", "kind", "search_key"],
+            false,
+        ))
+        .await?;
+
+        let mut projects = Table::create();
+        projects
+            .table("registry_projects")
+            .col(big_pk_auto("id"))
+            .col(big_integer("org_id"))
+            .col(text("org_path"))
+            .col(text("name"))
+            .col(text("search_key"))
+            .col(text("lead_unit"))
+            .col(text("objective"))
+            .col(text("status"))
+            .col(integer("year_from"))
+            .col(integer("year_to"))
+            .col(double("total_million_vnd"))
+            .col(double_null("spent_million_vnd"))
+            .col(text("expenditure"))
+            .col(text("budget"))
+            .col(boolean("security"))
+            .col(text_null("result_note"))
+            .col(date_null("approved_on"))
+            .col(text_null("decision"));
+        registry_meta(&mut projects)
+            .foreign_key(ForeignKey::create().from("registry_projects", "org_id").to("org_units", "id"));
+        m.create_table(projects.to_owned()).await?;
+        m.create_index(index("registry_projects", "idx_registry_projects_path", &["org_path", "search_key"], false))
+            .await?;
+
+        m.create_table(
+            Table::create()
+                .table("registry_history")
+                .col(text("kind"))
+                .col(big_integer("entry_id"))
+                .col(integer("row_version"))
+                .col(big_integer("org_id"))
+                .col(text("org_path"))
+                .col(text("data_json"))
+                .col(timestamp_with_time_zone("valid_from"))
+                .col(timestamp_with_time_zone_null("valid_to"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(big_integer_null("changed_by"))
+                .primary_key(Index::create().col("kind").col("entry_id").col("row_version"))
+                .foreign_key(ForeignKey::create().from("registry_history", "org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("registry_history", "idx_registry_history_path", &["org_path", "valid_from"], false))
+            .await?;
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 mod indicators;
 pub(crate) use indicators::upsert_values;
 mod notify;
+mod registries;
 mod reporting;
 mod schedule;
 mod work;
@@ -249,11 +250,14 @@ impl Store for Db {
             .collect()
     }
 
-    async fn org_with_codes(&self, codes: &[String]) -> Result<Vec<OrgUnit>> {
+    async fn org_with_codes(&self, codes: &[String], from: NaiveDate, to: NaiveDate) -> Result<Vec<OrgUnit>> {
+        use org_unit::Column as C;
         let mut out = Vec::with_capacity(codes.len());
         for chunk in codes.chunks(BATCH) {
             let found = org_unit::Entity::find()
-                .filter(org_unit::Column::Code.is_in(chunk.to_vec()))
+                .filter(C::Code.is_in(chunk.to_vec()))
+                .filter(Cond::any().add(C::ValidFrom.is_null()).add(C::ValidFrom.lte(to)))
+                .filter(Cond::any().add(C::ValidTo.is_null()).add(C::ValidTo.gte(from)))
                 .order_by_asc(org_unit::Column::Id)
                 .all(self.connection())
                 .await

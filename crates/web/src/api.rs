@@ -3,11 +3,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod dashboards;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
 pub mod ops;
 pub mod orgs;
+pub mod registries;
 pub mod reporting;
 pub mod schedule;
 pub mod task_io;
@@ -26,7 +28,7 @@ use crate::error::{ApiError, EdgeError};
     info(title = "dxgov API", version = "1", description = "Nền tảng điều hành chuyển đổi số — API JSON. Lỗi trả về theo RFC 9457 (application/problem+json)."),
     paths(
         auth::token, auth::me, auth::change_password, auth::totp_secret, auth::totp_enable, auth::totp_disable,
-        orgs::dashboard, orgs::list, orgs::show, orgs::rename, orgs::create_unit,
+        orgs::dashboard, dashboards::show, orgs::list, orgs::show, orgs::rename, orgs::create_unit,
         users::list, users::create, users::show, users::grant, users::reset_password, users::revoke,
         audit::recent,
         work::frameworks, work::framework, work::templates, work::plans, work::create_plan, work::plan,
@@ -45,6 +47,11 @@ use crate::error::{ApiError, EdgeError};
         reporting::templates, reporting::save_template, reporting::open_round, reporting::list, reporting::show,
         reporting::save, reporting::step, reporting::file, reporting::synthesis, reporting::synthesis_file,
         reporting::completeness,
+        registries::overview, registries::systems, registries::create_system, registries::system,
+        registries::update_system, registries::delete_system, registries::databases, registries::create_database,
+        registries::database, registries::update_database, registries::delete_database, registries::projects,
+        registries::create_project, registries::project, registries::update_project, registries::delete_project,
+        registries::inspections, registries::tables, registries::settings, registries::set_settings,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod dashboards;
 pub mod data_quality;
 pub mod forms;
 pub mod frameworks;
@@ -15,6 +16,7 @@ pub mod login;
 pub mod notify;
 pub mod orgs;
 pub mod plans;
+pub mod registries;
 pub mod reports;
 pub mod schedules;
 pub mod tasks;
@@ -59,6 +61,8 @@ pub struct Layout {
     pub can_kpi: bool,
     /// May open the national view of frameworks.
     pub can_national: bool,
+    /// May read some unit's registries (information systems, databases, projects).
+    pub can_registries: bool,
     /// Unread notifications, shown beside the bell in the menu.
     pub unread: u64,
     /// Menu item to highlight.
@@ -78,6 +82,7 @@ impl Layout {
             can_audit: !p.scope_paths(Action::ReadAudit).is_empty(),
             can_kpi: !p.scope_paths(Action::ReadKpi).is_empty(),
             can_national: services.may_read_national(p).await,
+            can_registries: !p.scope_paths(Action::ReadRegistry).is_empty(),
             active,
             restricted: p.user.must_change_password,
         }
@@ -93,6 +98,7 @@ impl Layout {
             can_audit: false,
             can_kpi: false,
             can_national: false,
+            can_registries: false,
             unread: 0,
             active: "",
             restricted: false,

@@ -60,14 +60,15 @@ pub struct ValuePoint {
     pub value: f64,
 }
 
-/// The indicators a roll-up reads, by the part each plays in the indicator's rule: its own
-/// values, and for a ratio or a weighted average the indicators the rule names.
+/// The values a roll-up reads, by the part each plays in the indicator's rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TallyRoles {
-    pub value: i64,
-    pub numerator: Option<i64>,
-    pub denominator: Option<i64>,
-    pub weight: Option<i64>,
+pub enum TallyRoles {
+    /// Sum, average, min, max: the indicator's own values, each one input.
+    Values(i64),
+    /// Ratio of sums: each period of a unit with both a numerator and a denominator is one input.
+    Ratio { numerator: i64, denominator: i64 },
+    /// Weighted average: each period of a unit with both a value and a weight is one input.
+    Weighted { value: i64, weight: i64 },
 }
 
 /// The units whose values a roll-up reads: those under `path`, and with `not_valid_on` also
@@ -139,9 +140,8 @@ pub trait IndicatorStore {
     async fn value_points(&self, indicator_ids: &[i64], from: NaiveDate, to: NaiveDate) -> Result<Vec<ValuePoint>>;
 
     /// Per unit in `scope`, the [`Tally`] of its numbers of periods starting in `from..=to` and at
-    /// most `max_months` long: each period of the unit with a number of any of `roles`'
-    /// indicators is one input, each indicator counted in its role. Units with nothing recorded
-    /// are left out.
+    /// most `max_months` long, each input as [`TallyRoles`] says. Units with no input are left
+    /// out.
     async fn value_tallies(
         &self,
         roles: &TallyRoles,

@@ -151,6 +151,12 @@ pub trait ReportStore: Send + Sync {
     async fn report_events(&self, id: i64) -> Result<Vec<ReportEvent>>;
     /// The last accepted version of each accepted report among `ids`.
     async fn report_accepted_versions(&self, ids: &[i64]) -> Result<Vec<ReportVersion>>;
+    /// Reports not yet sent (drafts and those sent back) due on or before `until`: reminder
+    /// candidates.
+    async fn reports_due_by(&self, until: NaiveDate) -> Result<Vec<ReportRecord>>;
+    /// The rounds (template id, period code) with a report of a unit strictly under `within`
+    /// and a period starting in `from..=to`, the latest period first.
+    async fn report_rounds(&self, within: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<(i64, String)>>;
     /// Every report of a template and period whose unit lies under `within` (without content).
     async fn reports_expected(&self, template_id: i64, period: &str, within: &str) -> Result<Vec<ExpectedReport>>;
 }

@@ -223,6 +223,10 @@ pub trait WorkStore: Send + Sync {
         within: Option<&str>,
         today: NaiveDate,
     ) -> Result<Vec<ItemTally>>;
+    /// Tasks meeting `filter` counted exactly (no cap), by the path of their ministry or province
+    /// (`org::agency_path`). The filter must have no authorisation scope: callers count a subtree
+    /// the principal reads whole.
+    async fn task_count_by_agency(&self, filter: &TaskFilter) -> Result<Vec<(String, u64)>>;
     /// Tasks of `scope` whose deadline falls in `from..=to`, of plans approved at least once
     /// (a plan's first draft is not yet assigned work), every assignee listed.
     async fn kpi_tasks(&self, scope: KpiScope<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<KpiTask>>;

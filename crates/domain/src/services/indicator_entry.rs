@@ -52,6 +52,8 @@ pub struct EntryRow {
     pub value_type: ValueType,
     /// Set when the value is computed from other indicators (then it is not typed in).
     pub formula: Option<String>,
+    /// Counted from the unit's registry of information systems (then it is not typed in).
+    pub from_registry: bool,
     pub value: Option<Value>,
     /// The value as the form's field holds it: every decimal kept, a decimal comma, no
     /// thousands separators (`12500,5`), `có`/`không`, or the text.
@@ -251,6 +253,7 @@ impl Services {
                     unit: i.def.unit,
                     value_type: i.def.value_type,
                     formula: i.def.formula.as_ref().map(|f| f.source().to_string()),
+                    from_registry: crate::registries::SystemFigure::of_indicator(i.def.code.as_str()).is_some(),
                     value_input: value.as_ref().map(input_text).unwrap_or_default(),
                     value_label: value.as_ref().map(Value::label).unwrap_or_default(),
                     flag: value.as_ref().and_then(|v| i.def.range_flag(v)).map(|f| f.message()),

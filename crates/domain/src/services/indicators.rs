@@ -120,17 +120,24 @@ impl Services {
         // Units looked up at once for every code named; each row takes the unit valid at its
         // period's close (a 2025 yearly figure of code 51 belongs to the province after the July
         // 2025 merger).
+        // Only units that exist at some period's close are read (a month's import reads today's
+        // units, not every unit that ever carried a code).
         let mut codes: HashMap<&str, Option<String>> = HashMap::new();
+        let mut closes: HashMap<&str, Option<chrono::NaiveDate>> = HashMap::new();
         for (_, row) in rows {
             let raw = row.org_unit.trim();
             codes.entry(raw).or_insert_with(|| OrgCode::parse(raw).ok().map(|c| c.as_str().to_string()));
+            closes.entry(row.period.as_str()).or_insert_with(|| Period::parse(&row.period).ok().map(|p| p.end()));
         }
         let mut wanted: Vec<String> = codes.values().flatten().cloned().collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut units: HashMap<String, Vec<OrgUnit>> = HashMap::new();
-        for u in self.store.org_with_codes(&wanted).await? {
-            units.entry(u.code.clone()).or_default().push(u);
+        let closes = closes.values().flatten();
+        if let (Some(first), Some(last)) = (closes.clone().min(), closes.max()) {
+            for u in self.store.org_with_codes(&wanted, *first, *last).await? {
+                units.entry(u.code.clone()).or_default().push(u);
+            }
         }
         let mut records = Vec::with_capacity(rows.len());
         // The row that gave each (indicator, unit, period) its value, to name a repeat.
@@ -444,14 +451,15 @@ impl Services {
         // The inputs: the indicator's own values, or those of the indicators its rule reads,
         // summed per unit by storage.
         let id_of = |c: &crate::indicators::IndicatorCode| all.iter().find(|i| &i.def.code == c).map(|i| i.id);
-        let (numerator, denominator, weight) = match &ind.def.aggregation {
-            crate::indicators::AggregationRule::RatioOfSums { numerator, denominator, .. } => {
-                (id_of(numerator), id_of(denominator), None)
+        let roles = match &ind.def.aggregation {
+            crate::indicators::AggregationRule::RatioOfSums { numerator, denominator, .. } => id_of(numerator)
+                .zip(id_of(denominator))
+                .map(|(numerator, denominator)| TallyRoles::Ratio { numerator, denominator }),
+            crate::indicators::AggregationRule::WeightedAverage { weight } => {
+                id_of(weight).map(|weight| TallyRoles::Weighted { value: ind.id, weight })
             }
-            crate::indicators::AggregationRule::WeightedAverage { weight } => (None, None, id_of(weight)),
-            _ => (None, None, None),
+            _ => Some(TallyRoles::Values(ind.id)),
         };
-        let roles = TallyRoles { value: ind.id, numerator, denominator, weight };
         // The units under this one, and as of now also every dissolved unit: its figures may
         // count for a successor under this one.
         let scope = TallyScope {
@@ -459,7 +467,11 @@ impl Services {
             not_valid_on: (structure == Structure::Now).then_some(as_of),
         };
         let months = period.period_type().months() as i16;
-        let tallies = self.store.value_tallies(&roles, &scope, period.start(), period.end(), months).await?;
+        let tallies = match roles {
+            Some(roles) => self.store.value_tallies(&roles, &scope, period.start(), period.end(), months).await?,
+            // A rule naming an indicator that is not defined has nothing to combine.
+            None => Vec::new(),
+        };
 
         // Paths of the units met on the way (recorded ones, then successors along the chains).
         let mut paths: HashMap<i64, String> = HashMap::with_capacity(tallies.len());

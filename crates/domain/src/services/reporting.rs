@@ -249,6 +249,14 @@ impl Services {
             .ok_or_else(|| DomainError::not_found("mẫu báo cáo", id.to_string()))
     }
 
+    /// May the user add and change templates (national administrators)?
+    pub async fn may_edit_report_templates(&self, actor: &Principal) -> bool {
+        match self.org_by_code(crate::org::ROOT_CODE, None).await {
+            Ok(root) => may_path(actor, Action::ManageOrg, &root.path),
+            Err(_) => false,
+        }
+    }
+
     /// Adds or changes a template: national administrators only (templates are shared by
     /// every agency). Indicators named must exist.
     pub async fn save_report_template(
@@ -641,6 +649,7 @@ impl Services {
         let today = self.clock.today();
         let mut sections = BTreeMap::new();
         let indicators = self.store.indicator_list().await?;
+        let mut registries = None;
         for s in &template.sections {
             let figures = match &s.kind {
                 SectionKind::Heading | SectionKind::Narrative => continue,
@@ -681,7 +690,7 @@ impl Services {
                     SectionFigures::Indicators { rows }
                 }
                 SectionKind::Registry { table } => {
-                    SectionFigures::Table(self.registry_table(unit, *table, today).await?)
+                    SectionFigures::Table(self.registry_figures(actor, unit, *table, today, &mut registries).await?)
                 }
                 SectionKind::TaskStats => {
                     let tasks =
@@ -715,15 +724,25 @@ impl Services {
         }
     }
 
-    /// A registry table of the unit as of `as_of`, in the columns of seed `003_…` Phần I.
-    async fn registry_table(
+    /// The unit's registry tables as of `as_of`, in the columns of seed `003_…` Phần I (mục
+    /// III databases, mục VI systems with their security level, mục VII projects).
+    async fn registry_figures(
         &self,
-        _unit: &OrgUnit,
+        actor: &Principal,
+        unit: &OrgUnit,
         table: crate::reporting::RegistryTable,
-        _as_of: NaiveDate,
+        as_of: NaiveDate,
+        cache: &mut Option<crate::services::registries::RegistryTables>,
     ) -> Result<FigureTable> {
         use crate::reporting::RegistryTable;
-        let (headers, summed): (Vec<&str>, Vec<bool>) = match table {
+        if cache.is_none() {
+            *cache = Some(self.registry_tables_as_of(actor, &unit.code, as_of).await?);
+        }
+        let Some(tables) = cache.as_ref() else { return Ok(FigureTable::default()) };
+        let day =
+            |d: Option<NaiveDate>| FigureCell::text(d.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default());
+        let count = |n: Option<u64>| FigureCell::opt_number(n.map(|n| n as f64));
+        let (headers, summed, rows): (Vec<&str>, Vec<bool>, Vec<Vec<FigureCell>>) = match table {
             RegistryTable::Systems => (
                 vec![
                     "Tên hệ thống thông tin",
@@ -734,6 +753,26 @@ impl Services {
                     "Hạn kiểm tra tiếp theo",
                 ],
                 vec![false; 6],
+                tables
+                    .systems
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            FigureCell::text(&s.system.name),
+                            FigureCell::text(&s.org.name),
+                            FigureCell::text(s.system.security_level.map_or("Chưa xác định".into(), |l| l.label())),
+                            FigureCell::text(
+                                s.system.dossier_approved_on.map(|d| d.format("%m/%Y").to_string()).unwrap_or_default(),
+                            ),
+                            FigureCell::text(match s.system.meets_minimum_requirements {
+                                Some(true) => "Đáp ứng",
+                                Some(false) => "Chưa đáp ứng",
+                                None => "Chưa đánh giá",
+                            }),
+                            day(s.next_inspection_due),
+                        ]
+                    })
+                    .collect(),
             ),
             RegistryTable::Databases => (
                 vec![
@@ -741,11 +780,28 @@ impl Services {
                     "Tên CSDL",
                     "Địa chỉ truy cập",
                     "Tổng số hồ sơ",
-                    "Số hồ sơ cập nhật trong kỳ",
+                    "Số hồ sơ cập nhật từ ngày",
+                    "Từ ngày",
                     "Số đơn vị tham gia theo mục tiêu",
                     "Số đơn vị đã tham gia",
                 ],
-                vec![false, false, false, true, true, true, true],
+                vec![false, false, false, true, true, false, true, true],
+                tables
+                    .databases
+                    .iter()
+                    .map(|d| {
+                        vec![
+                            FigureCell::text(d.kind_label),
+                            FigureCell::text(&d.database.name),
+                            FigureCell::text(d.database.url.clone().unwrap_or_default()),
+                            FigureCell::Number(d.database.total_records as f64),
+                            count(d.database.records_updated_since),
+                            day(d.database.records_since),
+                            count(d.database.target_units.map(u64::from)),
+                            count(d.database.participating_units.map(u64::from)),
+                        ]
+                    })
+                    .collect(),
             ),
             RegistryTable::Projects => (
                 vec![
@@ -757,9 +813,22 @@ impl Services {
                     "Nguồn vốn",
                 ],
                 vec![false, false, false, false, true, false],
+                tables
+                    .projects
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            FigureCell::text(&p.project.name),
+                            FigureCell::text(&p.project.lead_unit),
+                            FigureCell::text(p.status_label),
+                            FigureCell::text(&p.years_label),
+                            FigureCell::Number(p.project.total_million_vnd),
+                            FigureCell::text(&p.funding_label),
+                        ]
+                    })
+                    .collect(),
             ),
         };
-        let rows: Vec<Vec<FigureCell>> = Vec::new();
         Ok(FigureTable { headers: headers.into_iter().map(String::from).collect(), summed, rows })
     }
 
@@ -946,6 +1015,66 @@ impl Services {
                 .collect(),
             rows,
         })
+    }
+}
+
+/// Days before the due date from which a report not yet sent is reminded.
+pub const REPORT_SOON_DAYS: u64 = 3;
+
+impl Services {
+    /// Reminds the reporting unit's focal points and leaders (and the admins above) of a report
+    /// not yet sent: once when it falls due within [`REPORT_SOON_DAYS`], once when it is overdue.
+    /// Safe to repeat: every notification has a unique key. Nothing on days off.
+    pub async fn run_report_reminders(&self, email: bool) -> Result<crate::notify::ReminderRun> {
+        use crate::auth::Role;
+        let today = self.clock.today();
+        let mut run = crate::notify::ReminderRun::default();
+        if !self.work_calendar().await?.is_working_day(today) {
+            return Ok(run);
+        }
+        let until = today + chrono::Days::new(REPORT_SOON_DAYS);
+        let due = self.store.reports_due_by(until).await?;
+        let views = self.report_views(&due).await?;
+        let mut people: HashMap<String, Vec<crate::users::User>> = HashMap::new();
+        for (r, v) in due.iter().zip(&views) {
+            run.checked_tasks += 1;
+            let (kind, title) = if r.due_on < today {
+                ("overdue", format!("Quá hạn nộp báo cáo: {} ({})", v.title, v.org.name))
+            } else {
+                ("due_soon", format!("Sắp đến hạn nộp báo cáo: {} ({})", v.title, v.org.name))
+            };
+            if !people.contains_key(&r.org_path) {
+                let found = self.unit_people(&r.org_path, &[Role::FocalPoint, Role::Leader]).await?;
+                people.insert(r.org_path.clone(), found);
+            }
+            let body = format!(
+                "Báo cáo: {}\nĐơn vị báo cáo: {}\nGửi đến: {}\nHạn nộp: {}\nTrạng thái: {}",
+                v.title,
+                v.org.name,
+                v.receiver.name,
+                r.due_on.format("%d/%m/%Y"),
+                r.state.label()
+            );
+            for user in people.get(&r.org_path).into_iter().flatten() {
+                let created = self
+                    .notify_once(
+                        user,
+                        "report",
+                        title.clone(),
+                        body.clone(),
+                        Some(format!("/reports/{}", r.id)),
+                        format!("report:{}:{kind}:{}:user:{}", r.id, r.due_on, user.id),
+                        email,
+                    )
+                    .await?;
+                if created {
+                    run.created += 1;
+                } else {
+                    run.already_sent += 1;
+                }
+            }
+        }
+        Ok(run)
     }
 }
 

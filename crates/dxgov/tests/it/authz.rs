@@ -30,6 +30,8 @@ struct Ctx {
     b_draft: i64,
     /// A quarterly report of B's department, sent to B.
     b_report: i64,
+    /// One entry of each of B's registries.
+    b_registries: crate::registries::BEntries,
 }
 
 impl Ctx {
@@ -126,6 +128,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     s.open_report_round(&b_admin, &round).await.unwrap();
     let b_reports = s.list_reports(&b_admin, &Default::default()).await.unwrap();
     let b_report = b_reports.items[0].id;
+    let b_registries = crate::registries::b_registries(s).await;
 
     let (page, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let token = app.token("a.admin", PASSWORD).await;
@@ -141,6 +144,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
         framework,
         b_event,
         b_draft,
+        b_registries,
         app,
         b_report,
     };
@@ -153,6 +157,12 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     let mut checked = 0;
     for def in web::route_table() {
         let key = format!("{} {}", def.method, def.path);
+        if crate::registries::a_cannot_reach_b(&ctx.app, &ctx.page, &ctx.csrf, &ctx.token, &def, &ctx.b_registries)
+            .await
+        {
+            checked += 1;
+            continue;
+        }
         use Method as M;
         match key.as_str() {
             // Public: no data of any org unit.
@@ -258,6 +268,21 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let (st, body) = ctx.api(M::GET, "/api/v1/dashboard", None).await;
                 assert_eq!(st, StatusCode::OK);
                 assert!(no_trace_of_b(&body), "dashboard API shows B's activity");
+            }
+            // Dashboards: B's unit (or the country) is refused; A's own shows nothing of B.
+            "GET /dashboard" | "GET /api/v1/dashboards" => {
+                let (ctx, api) = (&ctx, def.path.starts_with("/api"));
+                let call = |path: String| async move {
+                    if api { ctx.api(M::GET, &path, None).await } else { ctx.page(M::GET, &path, &[]).await }
+                };
+                for org in ["01", "01.SKHCN", "VN"] {
+                    let (st, body) = call(format!("{}?org={org}&year=2026", def.path)).await;
+                    assert!(denied(st), "{key} of {org}: {st}");
+                    assert!(!body.contains("Hà Nội"), "{key} of {org} shows B");
+                }
+                let (st, body) = call(format!("{}?year=2026", def.path)).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(body.contains("Quảng Ngãi") && !body.contains("Hà Nội"), "{key} shows B: {body}");
             }
             "GET /orgs/{code}" => {
                 let (st, body) = ctx.page(M::GET, "/orgs/01.SKHCN", &[]).await;
@@ -535,6 +560,58 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
                 let body = json!({"targets": [{"org": "01", "period": "2026", "value": 1}]});
                 let (st, body) = ctx.api(M::PUT, "/api/v1/indicators/CHI_CNTT/targets", Some(body)).await;
                 assert!(denied(st), "{key}: {st} {body}");
+            }
+            // Report pages: B's reports, rounds, completeness and synthesis stay B's.
+            "GET /reports" => {
+                let (st, body) = ctx.page(M::GET, "/reports", &[]).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(!body.contains("Sở Khoa học và Công nghệ thành phố Hà Nội"), "{key} lists B's reports");
+            }
+            "GET /reports/templates" => {
+                // Templates are shared reference data; only national administrators get the form.
+                assert_eq!(def.access, Access::SignedIn, "{key}");
+                let (st, body) = ctx.page(M::GET, def.path, &[]).await;
+                assert_eq!(st, StatusCode::OK, "{key}");
+                assert!(!body.contains("name=\"sections\""), "{key} offers a province the template form");
+            }
+            "POST /reports/templates" => {
+                let form = [
+                    ("code", "BC_LAN"),
+                    ("name", "Lấn sang"),
+                    ("period_type", "yearly"),
+                    ("due_rule", "days_after_end"),
+                    ("due_days", "5"),
+                    ("sections", "a | A | 1 | narrative"),
+                ];
+                let (st, _) = ctx.page(M::POST, def.path, &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /reports/rounds" => {
+                let form = [("template", "BC_TIEN_DO_QUY"), ("period", "2027Q1"), ("receiver", "01")];
+                let (st, _) = ctx.page(M::POST, def.path, &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /reports/{id}" | "GET /reports/{id}/file/{format}" => {
+                let path = def.path.replace("{id}", &ctx.b_report.to_string()).replace("{format}", "pdf");
+                let (st, _) = ctx.page(M::GET, &path, &[]).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /reports/{id}" => {
+                let form = [("row_version", "1"), ("number_symbol", "1/BC-LAN"), ("then", "save")];
+                let (st, _) = ctx.page(M::POST, &format!("/reports/{}", ctx.b_report), &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "POST /reports/{id}/steps" => {
+                let form = [("row_version", "1"), ("step", "submit")];
+                let (st, _) = ctx.page(M::POST, &format!("/reports/{}/steps", ctx.b_report), &form).await;
+                assert!(denied(st), "{key}: {st}");
+            }
+            "GET /reports/completeness" | "GET /reports/synthesis" | "GET /reports/synthesis/file/{format}" => {
+                let path =
+                    format!("{}?template=BC_TIEN_DO_QUY&period=2026Q4&org=01", def.path.replace("{format}", "docx"));
+                let (st, body) = ctx.page(M::GET, &path, &[]).await;
+                assert!(denied(st), "{key}: {st}");
+                assert!(!body.contains("Sở Khoa học và Công nghệ thành phố Hà Nội"), "{key}");
             }
             "GET /api/v1/report-templates" => {
                 assert_eq!(def.access, Access::SignedIn, "{key}");
@@ -882,6 +959,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     assert!(!cal.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 2, 17).unwrap()));
     assert!(cal.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()));
     assert_eq!(s.reminder_rules().await.unwrap(), domain::notify::ReminderRules::default());
+    crate::registries::b_registries_untouched(s, &ctx.b_registries).await;
 }
 
 #[tokio::test]
@@ -895,7 +973,8 @@ async fn every_non_public_route_needs_a_signed_in_caller() {
             .replace("{id}", "1")
             .replace("{number}", "1")
             .replace("{framework_id}", "1")
-            .replace("{eid}", "1");
+            .replace("{eid}", "1")
+            .replace("{kind}", "systems");
         let method = Method::from_bytes(def.method.as_bytes()).unwrap();
         let res = http.request(method, app.url(&path)).send().await.unwrap();
         let st = res.status();

@@ -35,6 +35,7 @@ async fn restore_reproduces_every_table_exactly() {
     };
     s.create_plan(&admin, &input).await.unwrap();
     crate::schedules::sample_week(s).await;
+    crate::registries::b_registries(s).await; // a row in each registry and its history
     let file = app.dir.path().join("backup.jsonl");
     let out = app.command(&["backup", "--out", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

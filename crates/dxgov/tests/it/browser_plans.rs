@@ -13,7 +13,7 @@ const PLAN: &str = "Kế hoạch chuyển đổi số tỉnh Quảng Ngãi năm 
 const TASK: &str = "Số hóa hồ sơ lưu trữ của Sở";
 
 /// Sets a field's value directly (date inputs take keystrokes in the browser's locale order).
-async fn set_value(c: &Client, css: &str, value: &str) {
+pub(crate) async fn set_value(c: &Client, css: &str, value: &str) {
     let found = c
         .execute(
             "const e = document.querySelector(arguments[0]); if (!e) { return false; } e.value = arguments[1]; return true;",
@@ -26,7 +26,7 @@ async fn set_value(c: &Client, css: &str, value: &str) {
 
 /// Clicks the button and waits until the form's answer has replaced the page (the page after a
 /// post often has the same heading, so the heading alone cannot tell).
-async fn press(c: &Client, label: &str) {
+pub(crate) async fn press(c: &Client, label: &str) {
     c.execute("window.__dxgovOld = true;", vec![]).await.expect("mark the page");
     let xpath = format!("//main//button[normalize-space()='{label}']");
     c.find(Locator::XPath(&xpath))
@@ -49,7 +49,7 @@ async fn press(c: &Client, label: &str) {
 }
 
 /// The text of the page's `main` (retried while a navigation replaces the document).
-async fn main_text(c: &Client) -> String {
+pub(crate) async fn main_text(c: &Client) -> String {
     let mut last = None;
     for _ in 0..20 {
         match c.find(Locator::Css("main")).await {
@@ -64,7 +64,7 @@ async fn main_text(c: &Client) -> String {
     panic!("no main text: {last:?}");
 }
 
-async fn sign_in(c: &Client, app: &TestApp, username: &str) {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, username: &str) {
     c.goto(&app.url("/login")).await.expect("open /login");
     wait_h1(c, "Đăng nhập").await;
     fill(c, "input[name=username]", username).await;

@@ -121,7 +121,7 @@ async fn a_bad_csv_row_is_named_by_its_line_and_nothing_is_written_and_a_dry_run
                \n\
                CHI_ATTT,2025,51,mười,\n\
                CHI_CDS,2025,99999,5,\n\
-               SO_HTTT,2025,51,4,\n\
+               SO_MAY_TINH,2025,51,4,\n\
                TONG_CHI_NS,2025,51,900000,\"hai\ndòng\"\n\
                CHI_CNTT,2025,51,10001,\n";
     let with_combo = csv
@@ -129,7 +129,7 @@ async fn a_bad_csv_row_is_named_by_its_line_and_nothing_is_written_and_a_dry_run
             "dataElement,period,orgUnit,value,comment",
             "dataElement,period,orgUnit,value,comment,categoryOptionCombo",
         )
-        .replace("SO_HTTT,2025,51,4,", "SO_HTTT,2025,51,4,,Nam");
+        .replace("SO_MAY_TINH,2025,51,4,", "SO_MAY_TINH,2025,51,4,,Nam");
     let (st, s) = post_file(&app, &token, "", "text/csv", with_combo.into_bytes()).await;
     assert_eq!(st, StatusCode::CONFLICT, "{s}");
     assert_eq!(s["status"], "ERROR");
@@ -173,7 +173,7 @@ async fn a_csv_export_imports_again_unchanged() {
     let token = app.token("a.admin", PASSWORD).await;
     let set = json!({"dataValues": [
         {"dataElement": "CHI_CNTT", "period": "2025", "orgUnit": "51", "value": "12500.5", "comment": "Quyết toán, có \"dấu ngoặc\""},
-        {"dataElement": "SO_HTTT", "period": "2025", "orgUnit": "51", "value": "-3"},
+        {"dataElement": "SO_MAY_TINH", "period": "2025", "orgUnit": "51", "value": "-3"},
         {"dataElement": "CO_CHINH_SACH_TY_LE_CHI", "period": "2025", "orgUnit": "51", "value": "true", "comment": "=Nghị quyết 12"},
         {"dataElement": "SO_HO_SO_TTHC", "period": "202511", "orgUnit": "51", "value": "1520"},
         {"dataElement": "SO_HO_SO_TTHC", "period": "202511", "orgUnit": "51.SKHCN", "value": "80", "comment": "Sở"},
@@ -212,7 +212,7 @@ async fn xlsx_data_value_sets_import_and_export_round_trip() {
     let mut sheet = reports::Table::new(["orgUnit", "dataElement", "period", "value", "comment"]);
     sheet.push_row(vec!["51".into(), "CHI_CNTT".into(), "2025".into(), 10000.0.into(), "Sổ kế toán".into()]);
     sheet.push_row(vec!["51".into(), "CHI_ATTT".into(), "2025".into(), 1250.5.into(), reports::Cell::Empty]);
-    sheet.push_row(vec!["51".into(), "SO_HTTT".into(), "2025".into(), "bốn".into(), reports::Cell::Empty]);
+    sheet.push_row(vec!["51".into(), "SO_MAY_TINH".into(), "2025".into(), "bốn".into(), reports::Cell::Empty]);
     let bytes = reports::write_xlsx(&[("Số liệu", &sheet)]).unwrap();
     let (st, s) = post_file(&app, &token, "", XLSX, bytes).await;
     assert_eq!(st, StatusCode::CONFLICT, "{s}");
@@ -263,7 +263,7 @@ async fn the_entry_grid_names_a_non_numeric_value_beside_its_indicator_and_write
         ("comment.CHI_CNTT", "Theo báo cáo"),
         ("value.CHI_ATTT", "1.300"),
         ("comment.CHI_ATTT", "Quyết toán"),
-        ("value.SO_HTTT", "4,5"),
+        ("value.SO_MAY_TINH", "4,5"),
     ];
     let res = app.post_form(&client, &csrf, "/indicators/entry", &form).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -275,7 +275,7 @@ async fn the_entry_grid_names_a_non_numeric_value_beside_its_indicator_and_write
         msg.contains("&#39;mười hai&#39; không phải là số") || msg.contains("'mười hai' không phải là số"),
         "{msg}"
     );
-    assert!(html.contains(r#"id="err-SO_HTTT""#) && html.contains("không phải là số nguyên"), "{html}");
+    assert!(html.contains(r#"id="err-SO_MAY_TINH""#) && html.contains("không phải là số nguyên"), "{html}");
     assert!(html.contains(r#"value="mười hai""#) && html.contains(r#"value="1.300""#), "typed values kept");
     assert!(html.contains(r#"value="Quyết toán""#), "typed comments kept");
     assert!(values_2025(&app).await.is_empty(), "nothing written");
@@ -305,9 +305,9 @@ async fn the_entry_grid_saves_flags_out_of_range_values_and_shows_the_seed_rules
         ("value.CHI_ATTT", "500"),
         ("value.TONG_CHI_NS", "1.000.000,5"),
         ("value.CHI_CDS", "12.000"),
-        ("value.SO_HTTT", "-3"),
+        ("value.SO_MAY_TINH", "-3"),
         ("value.CO_CHINH_SACH_TY_LE_CHI", "có"),
-        ("value.SO_MAY_TINH", ""),
+        ("value.SO_CBCC", ""),
     ];
     let res = app.post_form(&client, &csrf, "/indicators/entry", &form).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -341,13 +341,13 @@ async fn the_entry_grid_saves_flags_out_of_range_values_and_shows_the_seed_rules
     let (st, dq) = get_page(&app, &client, "/data-quality?org=51&period=2025").await;
     assert_eq!(st, StatusCode::OK, "{dq}");
     assert!(dq.contains("Quy tắc kiểm tra không đạt (1)") && dq.contains("5 so với yêu cầu ≥ 10"), "{dq}");
-    assert!(dq.contains("Giá trị ngoài khoảng dự kiến (1)") && dq.contains("SO_HTTT"), "{dq}");
+    assert!(dq.contains("Giá trị ngoài khoảng dự kiến (1)") && dq.contains("SO_MAY_TINH"), "{dq}");
     assert!(dq.contains(r#"href="/indicators/entry?org=51&#38;period=2025""#), "{dq}");
     // The same content as the API.
     let token = app.token("a.admin", PASSWORD).await;
     let q = app.get_json(&token, "/api/v1/data-quality?org=51&period=2025").await;
     assert_eq!((q["failures"].as_array().unwrap().len(), q["flagged"].as_array().unwrap().len()), (1, 1), "{q}");
-    assert_eq!(q["flagged"][0]["name"], "Số lượng hệ thống thông tin thuộc phạm vi quản lý");
+    assert_eq!(q["flagged"][0]["name"], "Số máy tính phục vụ công việc của cán bộ, công chức");
 
     // Security spending raised to 12 %: the rule passes; the change is counted as such.
     let res = app
@@ -375,7 +375,7 @@ async fn the_entry_grid_saves_flags_out_of_range_values_and_shows_the_seed_rules
         (Some(1200.0), Some(12.0))
     );
     assert_eq!(row("CHI_CNTT")["comment"], "Quyết toán");
-    assert!(row("SO_HTTT")["flag"].as_str().unwrap().contains("-3"), "{grid}");
+    assert!(row("SO_MAY_TINH")["flag"].as_str().unwrap().contains("-3"), "{grid}");
     let attt =
         grid["rules"].as_array().unwrap().iter().find(|r| r["rule"] == "ATTT_TOI_THIEU_10_PHAN_TRAM_CNTT").unwrap();
     assert_eq!(attt["status"], "pass");

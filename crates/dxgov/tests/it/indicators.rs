@@ -2,6 +2,8 @@
 //! conflict named by row), with `dryRun`, counts of new, changed and unchanged values, and the
 //! out-of-range flag.
 
+use domain::audit::AuditDraft;
+use domain::indicators::{AggregationRule, Indicator, IndicatorCode, PeriodType, Unit, ValueType};
 use domain::repo::indicators::IndicatorStore;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -75,7 +77,7 @@ async fn a_data_value_set_imports_whole_counts_changes_and_flags_values_out_of_r
     assert_eq!(st, StatusCode::CONFLICT, "{s}");
     assert!(s["conflicts"][0]["value"].as_str().unwrap().contains("công thức"), "{s}");
     // A negative count is stored, flagged for the data-quality page.
-    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&[("SO_HTTT", "2025", "51", "-3")])).await;
+    let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&[("SO_MAY_TINH", "2025", "51", "-3")])).await;
     assert_eq!(st, StatusCode::OK, "{s}");
     let flagged = app.app.db.flagged_values(10).await.unwrap();
     assert_eq!(flagged.len(), 1, "{flagged:?}");
@@ -124,7 +126,7 @@ async fn a_data_value_set_exported_imports_again_unchanged() {
         ("SO_HO_SO_TTHC", "202601", "51", "1520"),
         ("SO_HO_SO_TTHC", "202602", "51", "1388"),
         ("SO_HO_SO_TTHC_TOAN_TRINH", "202601", "51", "912"),
-        ("SO_HTTT", "2026", "51", "42"),
+        ("SO_MAY_TINH", "2026", "51", "42"),
     ];
     let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
     assert_eq!(st, StatusCode::OK, "{s}");
@@ -186,6 +188,152 @@ async fn a_roll_up_counts_merged_provinces_for_their_successor_and_takes_the_rat
     assert_eq!(kon_tum["value"].as_f64(), Some(1000.0), "{kon_tum}");
 }
 
+/// Defines a monthly indicator through storage (the shipped list has no average, minimum,
+/// maximum or weighted average to roll up).
+async fn define(app: &TestApp, code: &str, aggregation: AggregationRule) {
+    let def = Indicator {
+        code: IndicatorCode::parse(code).unwrap(),
+        name: format!("Chỉ tiêu kiểm thử {code}"),
+        description: String::new(),
+        unit: Unit::Count,
+        value_type: ValueType::Number,
+        aggregation,
+        period_type: PeriodType::Monthly,
+        formula: None,
+        expected_min: None,
+        expected_max: None,
+        cite: None,
+    };
+    let at = chrono::Utc::now();
+    let audit = AuditDraft {
+        at,
+        actor_id: None,
+        actor: "kiểm thử".into(),
+        action: "indicator.define".into(),
+        entity: "indicator",
+        entity_id: Some(code.into()),
+        org_id: None,
+        before: None,
+        after: None,
+    };
+    app.app.db.indicator_save(&def, None, at, audit).await.unwrap();
+}
+
+/// Every aggregation rule rolled up by storage from per-unit sums, across the 2025 merger (old
+/// Kon Tum 62 and Quảng Ngãi 51 → new 51) and a commune split (00556 → 00541 and 00562 of Hà
+/// Nội), on a worked example:
+///
+/// | month   | unit  | X  | W | N | D  |
+/// |---------|-------|----|---|---|----|
+/// | 2024-01 | 51    | 10 | 1 | 5 | 50 |
+/// | 2024-02 | 51    | 20 | 3 | 5 |    |
+/// | 2024-01 | 00556 | 40 | 2 | 8 | 16 |
+/// | 2024-01 | 62    | 4  |   | 1 | 10 |
+/// | 2024-02 | 62    | 6  |   |   |    |
+///
+/// Under the stated rule each successor of the split commune takes half of its additive
+/// figures (X 20, W 1, N 4, D 8) and its value as it is for an average, minimum or maximum; a
+/// ratio counts only months with both numerator and denominator, a weighted average only months
+/// with both value and weight.
+#[tokio::test]
+async fn every_rule_rolls_up_from_storage_across_a_merger_and_a_split() {
+    let app = TestApp::spawn().await;
+    let s = app.services();
+    s.seed_user("quantri", "Quản trị toàn quốc", "VN", domain::auth::Role::Admin, "VN", PASSWORD).await.unwrap();
+    let code = |c: &str| IndicatorCode::parse(c).unwrap();
+    for (c, rule) in [
+        ("KT_X", AggregationRule::Sum),
+        ("KT_X_TB", AggregationRule::Average),
+        ("KT_X_MIN", AggregationRule::Min),
+        ("KT_X_MAX", AggregationRule::Max),
+        ("KT_W", AggregationRule::Sum),
+        ("KT_N", AggregationRule::Sum),
+        ("KT_D", AggregationRule::Sum),
+    ] {
+        define(&app, c, rule).await;
+    }
+    define(&app, "KT_X_GQ", AggregationRule::WeightedAverage { weight: code("KT_W") }).await;
+    define(
+        &app,
+        "KT_TY_LE",
+        AggregationRule::RatioOfSums { numerator: code("KT_N"), denominator: code("KT_D"), factor: Some(100.0) },
+    )
+    .await;
+    let admin = app.token("quantri", PASSWORD).await;
+    let x = [("202401", "51", "10"), ("202402", "51", "20"), ("202401", "00556", "40"), ("202401", "62", "4"), ("202402", "62", "6")];
+    let mut rows: Vec<(&str, &str, &str, &str)> = Vec::new();
+    for ind in ["KT_X", "KT_X_TB", "KT_X_MIN", "KT_X_MAX", "KT_X_GQ"] {
+        rows.extend(x.iter().map(|&(pe, ou, v)| (ind, pe, ou, v)));
+    }
+    rows.extend([
+        ("KT_W", "202401", "51", "1"),
+        ("KT_W", "202402", "51", "3"),
+        ("KT_W", "202401", "00556", "2"),
+        ("KT_N", "202401", "51", "5"),
+        ("KT_N", "202402", "51", "5"),
+        ("KT_N", "202401", "00556", "8"),
+        ("KT_N", "202401", "62", "1"),
+        ("KT_D", "202401", "51", "50"),
+        ("KT_D", "202401", "00556", "16"),
+        ("KT_D", "202401", "62", "10"),
+    ]);
+    let (st, sum) = post(&app, &admin, "/api/v1/dataValueSets", set(&rows)).await;
+    assert_eq!((st, sum["importCount"]["imported"].as_u64()), (StatusCode::OK, Some(rows.len() as u64)), "{sum}");
+
+    let roll = |ind: &str, org: &str, structure: &str| {
+        let path = format!("/api/v1/indicators/{ind}/rollup?period=2024&org={org}&structure={structure}");
+        let (app, admin) = (&app, &admin);
+        async move { app.get_json(admin, &path).await }
+    };
+    let close = |got: &Value, want: f64, what: &str| {
+        let v = got["value"].as_f64().unwrap_or_else(|| panic!("{what}: no value: {got}"));
+        assert!((v - want).abs() < 1e-9, "{what}: {v} ≠ {want}: {got}");
+    };
+    // The nation as of now: the split commune's value counts once per successor for an average.
+    let expected_vn = [
+        ("KT_X", 80.0, 5),
+        ("KT_X_TB", 120.0 / 6.0, 5),
+        ("KT_X_MIN", 4.0, 5),
+        ("KT_X_MAX", 40.0, 5),
+        ("KT_X_GQ", (10.0 * 1.0 + 20.0 * 3.0 + 40.0 * 1.0 + 40.0 * 1.0) / 6.0, 3),
+        ("KT_TY_LE", 14.0 / 76.0 * 100.0, 3),
+    ];
+    for (ind, want, inputs) in expected_vn {
+        let got = roll(ind, "VN", "now").await;
+        close(&got, want, &format!("{ind} VN now"));
+        assert_eq!(got["inputs"].as_u64(), Some(inputs), "{ind}: recorded inputs behind the figure: {got}");
+    }
+    let vn = roll("KT_X", "VN", "now").await;
+    let child = |code: &str| vn["children"].as_array().unwrap().iter().find(|c| c["org"]["code"] == code).cloned();
+    assert_eq!(child("51").unwrap()["value"].as_f64(), Some(40.0), "the merged province's row: {vn}");
+    assert_eq!(child("01").unwrap()["value"].as_f64(), Some(40.0), "Hà Nội's row holds both halves: {vn}");
+    assert!(child("62").is_none(), "Kon Tum is gone now: {vn}");
+
+    // The new province: its two predecessors' figures.
+    for (ind, want) in [
+        ("KT_X", 40.0),
+        ("KT_X_TB", 10.0),
+        ("KT_X_MIN", 4.0),
+        ("KT_X_MAX", 20.0),
+        ("KT_X_GQ", 70.0 / 4.0),
+        ("KT_TY_LE", 6.0 / 60.0 * 100.0),
+    ] {
+        close(&roll(ind, "51", "now").await, want, &format!("{ind} 51 now"));
+    }
+    // One successor of the split commune: half of the additive figures, the value as it is.
+    for (ind, want) in
+        [("KT_X", 20.0), ("KT_X_TB", 40.0), ("KT_X_MIN", 40.0), ("KT_X_MAX", 40.0), ("KT_X_GQ", 40.0), ("KT_TY_LE", 50.0)]
+    {
+        close(&roll(ind, "00541", "now").await, want, &format!("{ind} 00541 now"));
+    }
+    // As of then: every value counts once, for the unit it was recorded for.
+    close(&roll("KT_X_TB", "VN", "then").await, 80.0 / 5.0, "KT_X_TB VN then");
+    close(&roll("KT_X", "VN", "then").await, 80.0, "KT_X VN then");
+    let then = roll("KT_X", "VN", "then").await;
+    let kon_tum = then["children"].as_array().unwrap().iter().find(|c| c["org"]["code"] == "62").cloned();
+    assert_eq!(kon_tum.and_then(|k| k["value"].as_f64()), Some(10.0), "{then}");
+}
+
 /// A commune split in two (old 00556 → new 00541 and 00562): its additive figures go half to
 /// each successor, as the stated rule says when the decision states no shares.
 #[tokio::test]
@@ -213,7 +361,7 @@ async fn data_quality_names_the_failed_seed_rule_and_the_flagged_values() {
     let app = TestApp::spawn().await;
     let token = app.token("a.admin", PASSWORD).await;
     let rows =
-        [("CHI_CNTT", "2025", "51", "10000"), ("CHI_ATTT", "2025", "51", "500"), ("SO_HTTT", "2025", "51", "-3")];
+        [("CHI_CNTT", "2025", "51", "10000"), ("CHI_ATTT", "2025", "51", "500"), ("SO_MAY_TINH", "2025", "51", "-3")];
     let (st, s) = post(&app, &token, "/api/v1/dataValueSets", set(&rows)).await;
     assert_eq!(st, StatusCode::OK, "{s}");
     let q = app.get_json(&token, "/api/v1/data-quality?org=51&period=2025").await;
@@ -224,7 +372,7 @@ async fn data_quality_names_the_failed_seed_rule_and_the_flagged_values() {
     assert!(attt["cite"].as_str().unwrap().contains("003_"), "{attt}");
     assert!(q["checked"].as_u64().unwrap() >= 1 && q["skipped"].as_u64().unwrap() >= 1, "{q}");
     let flagged = q["flagged"].as_array().unwrap();
-    assert_eq!((flagged.len(), flagged[0]["indicator"].as_str()), (1, Some("SO_HTTT")), "{q}");
+    assert_eq!((flagged.len(), flagged[0]["indicator"].as_str()), (1, Some("SO_MAY_TINH")), "{q}");
     assert!(flagged[0]["message"].as_str().unwrap().contains("-3"), "{q}");
 
     // Spending raised to 12 %: the rule passes and no failure is listed for it.

@@ -146,6 +146,11 @@ async fn a_report_goes_through_every_step_with_its_figures_frozen_at_each_submis
     assert_eq!(st, StatusCode::CONFLICT);
 
     values(&app, &a, &[("CHI_CNTT", "51.SKHCN", "1000"), ("CHI_ATTT", "51.SKHCN", "50")]).await;
+    // The department's registry fills the systems table.
+    let system = json!({"org": "51.SKHCN", "name": "Hệ thống quản lý văn bản", "security_level": 3,
+        "dossier_approved_on": "2026-03-02", "dossier_decision": "12/QĐ-UBND", "last_inspection": "2026-05-04"});
+    let (st, sys) = app.api(&a, Method::POST, "/api/v1/registries/systems", Some(system)).await;
+    assert_eq!(st, StatusCode::OK, "{sys}");
     // An officer reads but may not submit.
     let officer = app.token("a.officer", PASSWORD).await;
     let (st, _) = step(&app, &officer, id, "submit", 2, None).await;
@@ -169,12 +174,34 @@ async fn a_report_goes_through_every_step_with_its_figures_frozen_at_each_submis
     let chi = &detail["figures"]["sections"]["chi"]["rows"];
     assert_eq!((chi[0]["value"].as_f64(), chi[2]["value"].as_f64()), (Some(1000.0), Some(5.0)), "{chi}");
     assert!(detail["steps"].as_array().unwrap().is_empty(), "the sender has no step while it waits: {detail}");
+    let systems = &detail["figures"]["sections"]["httt"]["rows"];
+    assert_eq!(
+        systems,
+        &json!([[
+            "Hệ thống quản lý văn bản",
+            "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
+            "Cấp độ 3",
+            "03/2026",
+            "Chưa đánh giá",
+            "04/05/2027"
+        ]])
+    );
     assert_eq!(detail["events"].as_array().unwrap().len(), 1);
 
-    // The figures stay as submitted when the values change later.
+    // The figures stay as submitted when the values and the registry change later.
     values(&app, &a, &[("CHI_CNTT", "51.SKHCN", "2000")]).await;
+    let (st, _) = app
+        .api(
+            &a,
+            Method::DELETE,
+            &format!("/api/v1/registries/systems/{}?row_version={}", sys["id"], sys["row_version"]),
+            None,
+        )
+        .await;
+    assert!(st.is_success(), "{st}");
     let detail = app.get_json(&a, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(detail["figures"]["sections"]["chi"]["rows"][0]["value"].as_f64(), Some(1000.0));
+    assert_eq!(detail["figures"]["sections"]["httt"]["rows"].as_array().unwrap().len(), 1);
     // Locked while waiting.
     let (st, _) = save(&app, &f, id, sub["row_version"].as_i64().unwrap(), content("12/BC-SKHCN", "sửa")).await;
     assert_eq!(st, StatusCode::CONFLICT);
@@ -454,4 +481,135 @@ async fn a_submitted_report_downloads_as_docx_pdf_and_xlsx_in_the_official_forma
     // A format that does not exist.
     let (st, p) = app.api(&a, Method::GET, &format!("/api/v1/reports/{id}/file/odt"), None).await;
     assert_eq!((st, p["field"].as_str()), (StatusCode::BAD_REQUEST, Some("format")));
+}
+
+#[tokio::test]
+async fn a_report_not_sent_is_reminded_once_before_it_is_due_and_once_overdue() {
+    // Monday 04/01/2027, 09:00 in Vietnam; the fourth quarter's reports are due on Sunday 10/01.
+    let app = TestApp::spawn_at("2027-01-04T02:00:00Z".parse().unwrap()).await;
+    let s = app.services();
+    s.seed_user("a.focal", "Đầu mối Sở KH&CN", "51.SKHCN", Role::FocalPoint, "51.SKHCN", PASSWORD).await.unwrap();
+    s.seed_internal_unit("51", "51.STC", "Sở Tài chính tỉnh Quảng Ngãi").await.unwrap();
+    let admin = s.login("a.admin", PASSWORD, None).await.unwrap();
+    let round = domain::services::reporting::OpenRoundInput {
+        template: "BC_TIEN_DO_QUY".into(),
+        period: "2026Q4".into(),
+        receiver: "51".into(),
+        org_types: vec![domain::org::OrgType::Internal],
+        due_on: None,
+    };
+    s.open_report_round(&admin, &round).await.unwrap();
+    let focal = s.login("a.focal", PASSWORD, None).await.unwrap();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2027, m, day).unwrap();
+    while app.clock.today() <= d(1, 13) {
+        let today = app.clock.today();
+        for _ in 0..2 {
+            app.app.scheduler(&app.config).unwrap().tick().await.unwrap();
+        }
+        for n in s.notifications(&focal, 100).await.unwrap() {
+            if ids.insert(n.id) {
+                seen.push((format!("{} {}", today.format("%d/%m"), n.title), n.link.unwrap_or_default()));
+            }
+        }
+        if today == d(1, 12) {
+            // The department sends its report: nothing more is reminded of it.
+            let list = s.list_reports(&focal, &Default::default()).await.unwrap();
+            let own = list.items.iter().find(|r| r.org.code == "51.SKHCN").unwrap();
+            let content = domain::reporting::ReportContent {
+                narratives: [
+                    (
+                        "ket_qua".to_string(),
+                        domain::reporting::Narrative { achieved: "Xong".into(), shortcomings: String::new() },
+                    ),
+                    (
+                        "kien_nghi".to_string(),
+                        domain::reporting::Narrative { achieved: "Không".into(), shortcomings: String::new() },
+                    ),
+                ]
+                .into(),
+                number_symbol: "3/BC-SKHCN".into(),
+                signer: domain::reporting::Signer {
+                    authority: None,
+                    title: "Giám đốc".into(),
+                    name: "Lê Văn Tâm".into(),
+                },
+                recipients: vec![],
+            };
+            let saved = s.save_report(&focal, own.id, own.row_version, &content).await.unwrap();
+            let input = domain::services::reporting::StepInput {
+                step: domain::reporting::ReportStep::Submit,
+                row_version: saved.row_version,
+                comment: None,
+            };
+            s.report_step(&focal, own.id, &input).await.unwrap();
+        }
+        app.advance(chrono::Duration::days(1));
+    }
+    let titles: Vec<&str> = seen.iter().map(|(t, _)| t.as_str()).collect();
+    let report = "Tiến độ thực hiện kế hoạch chuyển đổi số quý IV/2026 (Sở Khoa học và Công nghệ tỉnh Quảng Ngãi)";
+    // 07/01 is the first day within three days of the 10th; Monday 11/01 is the first working day after it.
+    assert_eq!(
+        titles,
+        [format!("07/01 Sắp đến hạn nộp báo cáo: {report}"), format!("11/01 Quá hạn nộp báo cáo: {report}")],
+        "the focal point hears of its own unit's report only, once per state"
+    );
+    assert!(seen[0].1.starts_with("/reports/"));
+    // The province's admin hears of both departments' reports.
+    let admin_titles: Vec<String> = s.notifications(&admin, 100).await.unwrap().into_iter().map(|n| n.title).collect();
+    assert_eq!(admin_titles.iter().filter(|t| t.contains("Sở Tài chính")).count(), 2, "{admin_titles:?}");
+}
+
+#[tokio::test]
+async fn a_national_administrator_builds_a_template_from_sections_on_the_page() {
+    let app = TestApp::spawn().await;
+    let (client, csrf) = app.sign_in("root.admin", PASSWORD).await;
+    let sections = "I | I. KẾT QUẢ | 1 | heading\nattt | 1. An toàn thông tin | 2 | narrative\nchi | II. KINH PHÍ | 1 | indicators | CHI_CNTT, CHI_ATTT\nhttt | III. HỆ THỐNG | 1 | registry | hethong";
+    let form = [
+        ("code", "bc_attt_nam"),
+        ("name", "Kết quả bảo đảm an toàn thông tin"),
+        ("period_type", "yearly"),
+        ("due_rule", "day_of_year"),
+        ("due_day", "15"),
+        ("due_month", "12"),
+        ("sections", sections),
+    ];
+    // A bad line is named, in Vietnamese, and what was typed stays.
+    let res = app.post_form(&client, &csrf, "/reports/templates", &form).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("dòng 4: danh mục &#x27;hethong&#x27; không có")
+            || html.contains("dòng 4: danh mục &#39;hethong&#39; không có"),
+        "{html}"
+    );
+    assert!(html.contains("Kết quả bảo đảm an toàn thông tin"), "the name typed is kept");
+    // An unknown indicator is refused too.
+    let mut bad = form;
+    bad[6].1 = "chi | II. KINH PHÍ | 1 | indicators | CHI_KHONG_CO";
+    let res = app.post_form(&client, &csrf, "/reports/templates", &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("không có chỉ tiêu mã CHI_KHONG_CO"));
+
+    let mut good = form;
+    good[6].1 = "I | I. KẾT QUẢ | 1 | heading\nattt | 1. An toàn thông tin | 2 | narrative\nchi | II. KINH PHÍ | 1 | indicators | CHI_CNTT, CHI_ATTT\nhttt | III. HỆ THỐNG | 1 | registry | systems";
+    let res = app.post_form(&client, &csrf, "/reports/templates", &good).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let token = app.token("root.admin", PASSWORD).await;
+    let list = app.get_json(&token, "/api/v1/report-templates").await;
+    let t =
+        list.as_array().unwrap().iter().find(|t| t["code"] == "BC_ATTT_NAM").expect("saved, code upper-cased").clone();
+    assert_eq!(t["due"], json!({"rule": "day_of_year", "month": 12, "day": 15}));
+    assert_eq!(t["sections"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        t["sections"][3],
+        json!({"key": "httt", "heading": "III. HỆ THỐNG", "level": 1, "kind": "registry", "table": "systems"})
+    );
+    // The page lists it; a round can be opened from it at once.
+    let html = client.get(app.url("/reports/templates")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Kết quả bảo đảm an toàn thông tin") && html.contains("Bảng từ danh mục"), "{html}");
+    let round = json!({ "template": "BC_ATTT_NAM", "period": "2026", "receiver": "VN", "org_types": ["province"] });
+    let (st, r) = app.api(&token, Method::POST, "/api/v1/report-rounds", Some(round)).await;
+    assert_eq!((st, r["due_on"].as_str()), (StatusCode::OK, Some("2026-12-15")), "{r}");
 }

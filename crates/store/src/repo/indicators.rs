@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Statement, Value,
@@ -164,17 +164,93 @@ async fn existing(
     let periods = distinct(rows.iter().map(|r| r.period.clone()).collect());
     let wanted: std::collections::HashSet<(i64, i64, &str)> =
         rows.iter().map(|r| (r.indicator_id, r.org_id, r.period.as_str())).collect();
-    let found = data_value::Entity::find()
-        .filter(C::IndicatorId.is_in(indicators))
-        .filter(C::OrgId.is_in(orgs))
-        .filter(C::Period.is_in(periods))
-        .all(txn)
-        .await?;
+    // Only what a comparison needs: reading `stored_at` and `stored_by` would parse a timestamp
+    // for each of up to a thousand rows.
+    let found: Vec<(i64, i64, String, NaiveDate, i16, Option<f64>, Option<String>, Option<String>, bool)> =
+        data_value::Entity::find()
+            .select_only()
+            .columns([C::IndicatorId, C::OrgId, C::Period, C::PeriodStart, C::PeriodMonths])
+            .columns([C::Value, C::TextValue, C::Comment, C::Flagged])
+            .filter(C::IndicatorId.is_in(indicators))
+            .filter(C::OrgId.is_in(orgs))
+            .filter(C::Period.is_in(periods))
+            .into_tuple()
+            .all(txn)
+            .await?;
     Ok(found
-        .iter()
-        .filter(|m| wanted.contains(&(m.indicator_id, m.org_id, m.period.as_str())))
-        .map(|m| ((m.indicator_id, m.org_id, m.period.clone()), record_from(m)))
+        .into_iter()
+        .filter(|m| wanted.contains(&(m.0, m.1, m.2.as_str())))
+        .map(|(indicator_id, org_id, period, period_start, period_months, value, text_value, comment, flagged)| {
+            let record = ValueRecord {
+                indicator_id,
+                org_id,
+                period: period.clone(),
+                period_start,
+                period_months,
+                value,
+                text_value,
+                comment,
+                flagged,
+            };
+            ((indicator_id, org_id, period), record)
+        })
         .collect())
+}
+
+/// Whether any value is stored under the key ranges `rows` span (their indicators × periods ×
+/// the span of their units): for figures of a new period, "none" in a few index steps instead of
+/// one lookup per value.
+async fn any_stored(txn: &DatabaseTransaction, rows: &[ValueRecord]) -> std::result::Result<bool, sea_orm::DbErr> {
+    use data_value::Column as C;
+    let (Some(first_org), Some(last_org)) =
+        (rows.iter().map(|r| r.org_id).min(), rows.iter().map(|r| r.org_id).max())
+    else {
+        return Ok(false);
+    };
+    let found: Option<i64> = data_value::Entity::find()
+        .select_only()
+        .column(C::IndicatorId)
+        .filter(C::IndicatorId.is_in(distinct(rows.iter().map(|r| r.indicator_id).collect())))
+        .filter(C::Period.is_in(distinct(rows.iter().map(|r| r.period.as_str()).collect())))
+        .filter(C::OrgId.between(first_org, last_org))
+        .limit(1)
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Writes (insert or replace) values inside `txn` and counts what changed; rows equal to the
+/// stored ones are left alone. With `dry_run` only counts. The one value-writing path: DHIS2
+/// imports and the registry-derived figures both go through it.
+pub(super) async fn write_values(
+    txn: &DatabaseTransaction,
+    rows: &[ValueRecord],
+    stored_by: UserId,
+    at: DateTime<Utc>,
+    dry_run: bool,
+) -> std::result::Result<WriteCounts, sea_orm::DbErr> {
+    let mut counts = WriteCounts::default();
+    let compare = any_stored(txn, rows).await?;
+    for chunk in rows.chunks(VALUES_PER_STATEMENT) {
+        let stored = if compare { existing(txn, chunk).await? } else { HashMap::new() };
+        let mut changed = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            match stored.get(&(r.indicator_id, r.org_id, r.period.clone())) {
+                None => counts.imported += 1,
+                Some(old) if old == r => {
+                    counts.ignored += 1;
+                    continue;
+                }
+                Some(_) => counts.updated += 1,
+            }
+            changed.push(r);
+        }
+        if !dry_run {
+            upsert_values(txn, &changed, stored_by, at).await?;
+        }
+    }
+    Ok(counts)
 }
 
 #[async_trait]
@@ -267,25 +343,7 @@ impl IndicatorStore for Db {
         audit: AuditDraft,
     ) -> Result<WriteCounts> {
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
-        let mut counts = WriteCounts::default();
-        for chunk in rows.chunks(VALUES_PER_STATEMENT) {
-            let stored = existing(&txn, chunk).await.map_err(storage)?;
-            let mut changed = Vec::with_capacity(chunk.len());
-            for r in chunk {
-                match stored.get(&(r.indicator_id, r.org_id, r.period.clone())) {
-                    None => counts.imported += 1,
-                    Some(old) if old == r => {
-                        counts.ignored += 1;
-                        continue;
-                    }
-                    Some(_) => counts.updated += 1,
-                }
-                changed.push(r);
-            }
-            if !dry_run {
-                upsert_values(&txn, &changed, stored_by, at).await.map_err(storage)?;
-            }
-        }
+        let counts = write_values(&txn, rows, stored_by, at, dry_run).await.map_err(storage)?;
         if dry_run {
             txn.rollback().await.map_err(storage)?;
             return Ok(counts);
@@ -357,61 +415,52 @@ impl IndicatorStore for Db {
         if let Some(day) = scope.not_valid_on {
             units = units.add(valid_on(day).not());
         }
-        let others = [roles.numerator, roles.denominator, roles.weight];
-        let single = others.iter().all(Option::is_none);
-        let mut ids: Vec<i64> = std::iter::once(roles.value).chain(others.into_iter().flatten()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut values = Query::select();
-        values
-            .from(data_value::Entity)
-            .and_where(Expr::col(C::IndicatorId).is_in(ids))
-            .and_where(Expr::col(C::PeriodStart).between(from, to))
-            .and_where(Expr::col(C::PeriodMonths).lte(max_months))
-            .and_where(Expr::col(C::Value).is_not_null());
-        let none = || Expr::cust("CAST(NULL AS FLOAT8)");
+        // Per unit: the inputs, the sum, least and greatest of the first value of each input
+        // (`a`), the sum of the second (`b`: the denominator or the weight) and of their products.
+        let (a, b) = (Alias::new("a"), Alias::new("b"));
         let mut per_unit = Query::select();
-        per_unit.column(C::OrgId).expr_as(Expr::cust("COUNT(*)"), Alias::new("inputs"));
-        if single {
-            // One indicator: its rows are the inputs, summed per unit straight off the index.
-            values.column(C::OrgId).expr_as(Expr::col(C::Value), Alias::new("v"));
-            per_unit
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("nv"))
-                .expr_as(Expr::cust("SUM(v)"), Alias::new("sv"))
-                .expr_as(Expr::cust("MIN(v)"), Alias::new("lo"))
-                .expr_as(Expr::cust("MAX(v)"), Alias::new("hi"))
-                .expr_as(Expr::cust("0"), Alias::new("np"))
-                .expr_as(none(), Alias::new("sn"))
-                .expr_as(none(), Alias::new("sd"))
-                .expr_as(none(), Alias::new("svw"))
-                .expr_as(none(), Alias::new("sw"));
-        } else {
-            // Several indicators: first each (unit, period) with the number of each role.
-            let role = |id: Option<i64>| match id {
-                Some(id) => Expr::cust_with_values("MAX(CASE WHEN indicator_id = ? THEN value END)", [id]),
-                None => none(),
-            };
-            values
-                .columns([C::OrgId, C::PeriodStart, C::PeriodMonths])
-                .expr_as(role(Some(roles.value)), Alias::new("v"))
-                .expr_as(role(roles.numerator), Alias::new("n"))
-                .expr_as(role(roles.denominator), Alias::new("d"))
-                .expr_as(role(roles.weight), Alias::new("w"))
-                .group_by_columns([C::OrgId, C::PeriodStart, C::PeriodMonths]);
-            let pair = "CASE WHEN n IS NOT NULL AND d IS NOT NULL THEN";
-            let weighted = "CASE WHEN v IS NOT NULL AND w IS NOT NULL THEN";
-            per_unit
-                .expr_as(Expr::cust("COUNT(v)"), Alias::new("nv"))
-                .expr_as(Expr::cust("SUM(v)"), Alias::new("sv"))
-                .expr_as(Expr::cust("MIN(v)"), Alias::new("lo"))
-                .expr_as(Expr::cust("MAX(v)"), Alias::new("hi"))
-                .expr_as(Expr::cust(format!("COUNT({pair} 1 END)")), Alias::new("np"))
-                .expr_as(Expr::cust(format!("SUM({pair} n END)")), Alias::new("sn"))
-                .expr_as(Expr::cust(format!("SUM({pair} d END)")), Alias::new("sd"))
-                .expr_as(Expr::cust(format!("SUM({weighted} v * w END)")), Alias::new("svw"))
-                .expr_as(Expr::cust(format!("SUM({weighted} w END)")), Alias::new("sw"));
+        per_unit
+            .from_as(data_value::Entity, a.clone())
+            .column((a.clone(), C::OrgId))
+            .and_where(Expr::col((a.clone(), C::PeriodStart)).between(from, to))
+            .and_where(Expr::col((a.clone(), C::PeriodMonths)).lte(max_months))
+            .and_where(Expr::col((a.clone(), C::Value)).is_not_null())
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .expr_as(Expr::cust("SUM(a.value)"), Alias::new("s"))
+            .expr_as(Expr::cust("MIN(a.value)"), Alias::new("lo"))
+            .expr_as(Expr::cust("MAX(a.value)"), Alias::new("hi"))
+            .group_by_col((a.clone(), C::OrgId));
+        let (first, second) = match *roles {
+            TallyRoles::Values(id) => (id, None),
+            TallyRoles::Ratio { numerator, denominator } => (numerator, Some(denominator)),
+            TallyRoles::Weighted { value, weight } => (value, Some(weight)),
+        };
+        per_unit.and_where(Expr::col((a.clone(), C::IndicatorId)).eq(first));
+        match second {
+            // One indicator: its values are the inputs, summed per unit straight off the index.
+            None => {
+                per_unit
+                    .expr_as(Expr::cust("CAST(NULL AS FLOAT8)"), Alias::new("s2"))
+                    .expr_as(Expr::cust("CAST(NULL AS FLOAT8)"), Alias::new("sp"));
+            }
+            // Two: each value of the first met by the second's of the same unit and period, found
+            // by the table's key (a period's code names its start and length).
+            Some(second) => {
+                per_unit
+                    .join_as(
+                        JoinType::InnerJoin,
+                        data_value::Entity,
+                        b.clone(),
+                        Cond::all()
+                            .add(Expr::col((b.clone(), C::IndicatorId)).eq(second))
+                            .add(Expr::col((b.clone(), C::Period)).equals((a.clone(), C::Period)))
+                            .add(Expr::col((b.clone(), C::OrgId)).equals((a.clone(), C::OrgId))),
+                    )
+                    .and_where(Expr::col((b.clone(), C::Value)).is_not_null())
+                    .expr_as(Expr::cust("SUM(b.value)"), Alias::new("s2"))
+                    .expr_as(Expr::cust("SUM(a.value * b.value)"), Alias::new("sp"));
+            }
         }
-        per_unit.from_subquery(values, Alias::new("x")).group_by_col(C::OrgId);
         // The units' paths and validity joined to the (few thousand) sums, not to every value;
         // units out of scope dropped there (cheaper than testing every value's unit).
         let t = Alias::new("t");
@@ -432,25 +481,24 @@ impl IndicatorStore for Db {
         let rows = self.connection().query_all_raw(self.backend().build(&q)).await.map_err(storage)?;
         rows.iter()
             .map(|r| {
-                let count = |c: &str| r.try_get::<i64>("", c).map(|n| n as u64);
+                let n = r.try_get::<i64>("", "n")? as u64;
                 let number = |c: &str| r.try_get::<Option<f64>>("", c);
+                let (sum, min, max) = (number("s")?.unwrap_or(0.0), number("lo")?, number("hi")?);
+                let (second, product) = (number("s2")?.unwrap_or(0.0), number("sp")?.unwrap_or(0.0));
+                let values = Tally { inputs: n, values: n, sum, min, max, ..Tally::default() };
+                let tally = match roles {
+                    TallyRoles::Values(_) => values,
+                    TallyRoles::Ratio { .. } => {
+                        Tally { inputs: n, pairs: n, numerator: sum, denominator: second, ..Tally::default() }
+                    }
+                    TallyRoles::Weighted { .. } => Tally { weighted: product, weight: second, ..values },
+                };
                 Ok(UnitTally {
                     org_id: r.try_get("", "org_id")?,
                     path: r.try_get("", "path")?,
                     valid_from: r.try_get("", "valid_from")?,
                     valid_to: r.try_get("", "valid_to")?,
-                    tally: Tally {
-                        inputs: count("inputs")?,
-                        values: count("nv")?,
-                        sum: number("sv")?.unwrap_or(0.0),
-                        min: number("lo")?,
-                        max: number("hi")?,
-                        pairs: count("np")?,
-                        numerator: number("sn")?.unwrap_or(0.0),
-                        denominator: number("sd")?.unwrap_or(0.0),
-                        weighted: number("svw")?.unwrap_or(0.0),
-                        weight: number("sw")?.unwrap_or(0.0),
-                    },
+                    tally,
                 })
             })
             .collect::<std::result::Result<_, sea_orm::DbErr>>()
@@ -460,7 +508,8 @@ impl IndicatorStore for Db {
     async fn flagged_values(&self, limit: u64) -> Result<Vec<StoredValue>> {
         use data_value::Column as C;
         Ok(data_value::Entity::find()
-            .filter(C::Flagged.eq(true))
+            // As the partial index states it, so that both databases use it.
+            .filter(Expr::cust("flagged"))
             .order_by_desc(C::StoredAt)
             .limit(limit)
             .all(self.connection())

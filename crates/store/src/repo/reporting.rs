@@ -380,6 +380,46 @@ impl ReportStore for Db {
         Ok(out)
     }
 
+    async fn reports_due_by(&self, until: chrono::NaiveDate) -> Result<Vec<ReportRecord>> {
+        use report::Column as C;
+        report::Entity::find()
+            .filter(C::State.is_in([ReportState::Draft.as_str(), ReportState::Returned.as_str()]))
+            .filter(C::DueOn.lte(until))
+            .order_by_asc(C::DueOn)
+            .order_by_asc(C::Id)
+            .all(self.connection())
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(record_from)
+            .collect()
+    }
+
+    async fn report_rounds(
+        &self,
+        within: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(i64, String)>> {
+        use report::Column as C;
+        let rows: Vec<(i64, String, chrono::NaiveDate)> = report::Entity::find()
+            .select_only()
+            .columns([C::TemplateId, C::Period, C::PeriodStart])
+            .distinct()
+            .filter(under(C::OrgPath, within))
+            .filter(C::OrgPath.ne(within))
+            .filter(C::PeriodStart.gte(from))
+            .filter(C::PeriodStart.lte(to))
+            .order_by_desc(C::PeriodStart)
+            .order_by_asc(C::TemplateId)
+            .order_by_asc(C::Period)
+            .into_tuple()
+            .all(self.connection())
+            .await
+            .map_err(storage)?;
+        Ok(rows.into_iter().map(|(template, period, _)| (template, period)).collect())
+    }
+
     async fn reports_expected(&self, template_id: i64, period: &str, within: &str) -> Result<Vec<ExpectedReport>> {
         use report::Column as C;
         type Row = (i64, i64, String, i64, String, chrono::NaiveDate, Option<DateTime<Utc>>);

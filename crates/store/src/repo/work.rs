@@ -1364,6 +1364,26 @@ impl WorkStore for Db {
         work_tally::read(self, framework_id, within, today).await.map_err(storage)
     }
 
+    async fn task_count_by_agency(&self, f: &TaskFilter) -> Result<Vec<(String, u64)>> {
+        use task::Column as C;
+        if f.scope.is_some() {
+            return Err(DomainError::Storage("task_count_by_agency: a scoped filter".into()));
+        }
+        // The same conditions as the list (`task_filter_parts`), one count per agency.
+        let (_, conds) = task_filter_parts(f);
+        let mut q = task::Entity::find()
+            .select_only()
+            .column(C::AgencyPath)
+            .column_as(C::Id.count(), "n")
+            .group_by(C::AgencyPath);
+        let all = conds.on_task();
+        if !all.is_empty() {
+            q = q.filter(all);
+        }
+        let rows: Vec<(String, i64)> = q.into_tuple().all(self.connection()).await.map_err(storage)?;
+        Ok(rows.into_iter().map(|(path, n)| (path, u64::try_from(n).unwrap_or(0))).collect())
+    }
+
     async fn kpi_tasks(&self, scope: KpiScope<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<KpiTask>> {
         use task::Column as C;
         let db = self.connection();

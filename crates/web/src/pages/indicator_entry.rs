@@ -38,6 +38,8 @@ pub struct EntryLine {
     pub kind: &'static str,
     /// Computed from other indicators: shown, not typed in.
     pub formula: Option<String>,
+    /// Counted from the registry of information systems: shown, not typed in.
+    pub from_registry: bool,
     pub value: String,
     pub flag: Option<String>,
     pub error: Option<String>,
@@ -130,6 +132,7 @@ fn grid_view(g: &EntryGrid, typed: &Typed, errors: &HashMap<String, String>) -> 
                 _ => "number",
             },
             formula: r.formula.clone(),
+            from_registry: r.from_registry,
             value: if r.value_label.is_empty() { "—".into() } else { r.value_label.clone() },
             flag: r.flag.clone(),
             error: errors.get(&r.indicator).cloned(),

@@ -730,3 +730,189 @@ pub async fn synthesis_file(
     let name = format!("tong-hop-{}-{}-{}.{}", q.template.to_lowercase(), v.org.code, v.period, format.ext());
     Ok(download(bytes, format.mime(), name))
 }
+
+// ----- templates --------------------------------------------------------------------------------
+
+pub struct TemplateLine {
+    pub code: String,
+    pub name: String,
+    pub period: String,
+    pub due: String,
+    pub sections: Vec<(String, u8, &'static str, String)>,
+}
+
+/// The template form as typed.
+#[derive(Default)]
+pub struct TemplateForm {
+    pub code: String,
+    pub name: String,
+    pub period_type: String,
+    pub due_rule: String,
+    pub due_month: String,
+    pub due_day: String,
+    pub due_days: String,
+    pub sections: String,
+    pub row_version: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "report_templates.html")]
+struct TemplatesPage {
+    layout: Layout,
+    templates: Vec<TemplateLine>,
+    may_edit: bool,
+    form: TemplateForm,
+    periods: Vec<Choice>,
+    ok: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TemplatesParams {
+    #[serde(default)]
+    edit: String,
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn templates_page(
+    state: &AppState,
+    session: &Session,
+    p: &Principal,
+    form: TemplateForm,
+    ok: bool,
+) -> Result<TemplatesPage, PageError> {
+    use domain::indicators::PeriodType;
+    let templates = state.services.report_templates().await?;
+    Ok(TemplatesPage {
+        layout: Layout::new(&state.services, session, p, "reports").await,
+        templates: templates
+            .iter()
+            .map(|t| TemplateLine {
+                code: t.template.code.clone(),
+                name: t.template.name.clone(),
+                period: t.template.period_type.label().into(),
+                due: t.template.due.label(),
+                sections: t
+                    .template
+                    .sections
+                    .iter()
+                    .map(|s| {
+                        let detail = match &s.kind {
+                            SectionKind::Indicators { codes } => {
+                                codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+                            }
+                            SectionKind::Registry { table } => table.label().into(),
+                            _ => String::new(),
+                        };
+                        (s.heading.clone(), s.level, s.kind.label(), detail)
+                    })
+                    .collect(),
+            })
+            .collect(),
+        may_edit: state.services.may_edit_report_templates(p).await,
+        periods: PeriodType::ALL
+            .iter()
+            .map(|t| Choice {
+                value: t.as_str().into(),
+                label: t.label().into(),
+                selected: t.as_str() == form.period_type,
+            })
+            .collect(),
+        form,
+        ok,
+    })
+}
+
+pub async fn templates(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Query(q): Query<TemplatesParams>,
+) -> PageResult {
+    use domain::reporting::DueRule;
+    let stored = state.services.report_templates().await?;
+    let form = match stored.iter().find(|t| t.template.code == q.edit) {
+        Some(t) => {
+            let (rule, month, day, days) = match t.template.due {
+                DueRule::DayOfYear { month, day } => ("day_of_year", month.to_string(), day.to_string(), String::new()),
+                DueRule::DaysAfterEnd { days } => ("days_after_end", String::new(), String::new(), days.to_string()),
+            };
+            TemplateForm {
+                code: t.template.code.clone(),
+                name: t.template.name.clone(),
+                period_type: t.template.period_type.as_str().into(),
+                due_rule: rule.into(),
+                due_month: month,
+                due_day: day,
+                due_days: days,
+                sections: t.template.sections.iter().map(|s| s.to_line()).collect::<Vec<_>>().join("\n"),
+                row_version: t.row_version.to_string(),
+                error: None,
+            }
+        }
+        None => TemplateForm { period_type: "yearly".into(), due_rule: "day_of_year".into(), ..Default::default() },
+    };
+    Ok(templates_page(&state, &session, &p, form, q.ok.is_some()).await?.into_response())
+}
+
+fn template_of(f: &Fields) -> Result<(ReportTemplate, Option<i32>), DomainError> {
+    use domain::indicators::PeriodType;
+    use domain::reporting::{DueRule, Section};
+    let number = |field: &'static str, text: &str| {
+        text.trim().parse::<u32>().map_err(|_| DomainError::invalid(field, format!("'{}' không phải số", text.trim())))
+    };
+    let due = match f.get("due_rule") {
+        "days_after_end" => DueRule::DaysAfterEnd { days: number("due_days", f.get("due_days"))? },
+        _ => DueRule::DayOfYear {
+            month: number("due_month", f.get("due_month"))?,
+            day: number("due_day", f.get("due_day"))?,
+        },
+    };
+    let sections = f
+        .get("sections")
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| Section::parse_line(i + 1, l))
+        .collect::<Result<Vec<_>, _>>()?;
+    let template = ReportTemplate {
+        code: f.get("code").trim().to_uppercase(),
+        name: f.get("name").trim().to_string(),
+        period_type: PeriodType::parse(f.get("period_type"))?,
+        due,
+        sections,
+        cite: None,
+    };
+    Ok((template, f.get("row_version").trim().parse().ok()))
+}
+
+pub async fn save_template(
+    State(state): State<AppState>,
+    session: Session,
+    Actor(p): Actor,
+    Form(f): Form<Fields>,
+) -> PageResult {
+    let result = match template_of(&f) {
+        Ok((t, row_version)) => state.services.save_report_template(&p, &t, row_version).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/reports/templates?ok=1").into_response()),
+        Err(e) => {
+            let form = TemplateForm {
+                code: f.get("code").into(),
+                name: f.get("name").into(),
+                period_type: f.get("period_type").into(),
+                due_rule: f.get("due_rule").into(),
+                due_month: f.get("due_month").into(),
+                due_day: f.get("due_day").into(),
+                due_days: f.get("due_days").into(),
+                sections: f.get("sections").into(),
+                row_version: f.get("row_version").into(),
+                error: Some(form_error(e)?),
+            };
+            Ok(unprocessable(templates_page(&state, &session, &p, form, false).await?))
+        }
+    }
+}
