@@ -98,8 +98,7 @@ fn definition(n: u32) -> anyhow::Result<Indicator> {
     Ok(Indicator {
         code: IndicatorCode::parse(&indicator_code(n))?,
         name: format!("Chỉ tiêu thử tải số {n:03} ({})", rule.label().to_lowercase()),
-        description: "Chỉ tiêu tổng hợp dùng để đo hiệu năng (dxgov bench-indicators); không phải số liệu thật."
-            .into(),
+        description: "Chỉ tiêu tổng hợp dùng để đo hiệu năng (dxgov bench-indicators); không phải số liệu thật.".into(),
         unit,
         value_type,
         aggregation: rule,
@@ -389,7 +388,11 @@ async fn synthesis_round(services: &Services, admin: &Arc<Principal>, year: i32)
             let content = ReportContent {
                 narratives: areas.iter().map(|(k, heading)| (k.clone(), narrative(&name, heading, year))).collect(),
                 number_symbol: format!("{org_code}/BC-UBND"),
-                signer: Signer { authority: Some("TM. ỦY BAN NHÂN DÂN".into()), title: "CHỦ TỊCH".into(), name: format!("Chủ tịch {name}") },
+                signer: Signer {
+                    authority: Some("TM. ỦY BAN NHÂN DÂN".into()),
+                    title: "CHỦ TỊCH".into(),
+                    name: format!("Chủ tịch {name}"),
+                },
                 recipients: vec!["Bộ Khoa học và Công nghệ".into(), "Lưu: VT, KHCN".into()],
             };
             let mut row_version = services.save_report(&admin, id, row_version, &content).await?.row_version;

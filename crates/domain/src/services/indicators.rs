@@ -462,10 +462,7 @@ impl Services {
         };
         // The units under this one, and as of now also every dissolved unit: its figures may
         // count for a successor under this one.
-        let scope = TallyScope {
-            path: &unit.path,
-            not_valid_on: (structure == Structure::Now).then_some(as_of),
-        };
+        let scope = TallyScope { path: &unit.path, not_valid_on: (structure == Structure::Now).then_some(as_of) };
         let months = period.period_type().months() as i16;
         let tallies = match roles {
             Some(roles) => self.store.value_tallies(&roles, &scope, period.start(), period.end(), months).await?,
@@ -530,7 +527,8 @@ impl Services {
         }
         counted.sort_unstable();
         counted.dedup();
-        let inputs: u64 = tallies.iter().filter(|t| counted.binary_search(&t.org_id).is_ok()).map(|t| t.tally.inputs).sum();
+        let inputs: u64 =
+            tallies.iter().filter(|t| counted.binary_search(&t.org_id).is_ok()).map(|t| t.tally.inputs).sum();
         let value = whole.result(&ind.def.aggregation);
         let org_ids: Vec<i64> = std::iter::once(unit.id).chain(children.iter().map(|c| c.id)).collect();
         let targets: HashMap<i64, TargetRecord> = self

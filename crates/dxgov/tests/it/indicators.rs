@@ -260,7 +260,13 @@ async fn every_rule_rolls_up_from_storage_across_a_merger_and_a_split() {
     )
     .await;
     let admin = app.token("quantri", PASSWORD).await;
-    let x = [("202401", "51", "10"), ("202402", "51", "20"), ("202401", "00556", "40"), ("202401", "62", "4"), ("202402", "62", "6")];
+    let x = [
+        ("202401", "51", "10"),
+        ("202402", "51", "20"),
+        ("202401", "00556", "40"),
+        ("202401", "62", "4"),
+        ("202402", "62", "6"),
+    ];
     let mut rows: Vec<(&str, &str, &str, &str)> = Vec::new();
     for ind in ["KT_X", "KT_X_TB", "KT_X_MIN", "KT_X_MAX", "KT_X_GQ"] {
         rows.extend(x.iter().map(|&(pe, ou, v)| (ind, pe, ou, v)));
@@ -321,9 +327,14 @@ async fn every_rule_rolls_up_from_storage_across_a_merger_and_a_split() {
         close(&roll(ind, "51", "now").await, want, &format!("{ind} 51 now"));
     }
     // One successor of the split commune: half of the additive figures, the value as it is.
-    for (ind, want) in
-        [("KT_X", 20.0), ("KT_X_TB", 40.0), ("KT_X_MIN", 40.0), ("KT_X_MAX", 40.0), ("KT_X_GQ", 40.0), ("KT_TY_LE", 50.0)]
-    {
+    for (ind, want) in [
+        ("KT_X", 20.0),
+        ("KT_X_TB", 40.0),
+        ("KT_X_MIN", 40.0),
+        ("KT_X_MAX", 40.0),
+        ("KT_X_GQ", 40.0),
+        ("KT_TY_LE", 50.0),
+    ] {
         close(&roll(ind, "00541", "now").await, want, &format!("{ind} 00541 now"));
     }
     // As of then: every value counts once, for the unit it was recorded for.
@@ -332,6 +343,97 @@ async fn every_rule_rolls_up_from_storage_across_a_merger_and_a_split() {
     let then = roll("KT_X", "VN", "then").await;
     let kon_tum = then["children"].as_array().unwrap().iter().find(|c| c["org"]["code"] == "62").cloned();
     assert_eq!(kon_tum.and_then(|k| k["value"].as_f64()), Some(10.0), "{then}");
+}
+
+/// Values are written to storage in bulk as JSON text that the database parses: every number
+/// must come back bit for bit (the shortest exact decimal of a double, parsed by SQLite's and
+/// PostgreSQL's own conversions), and a second write of the same values changes nothing.
+#[tokio::test]
+async fn stored_values_come_back_bit_for_bit() {
+    use domain::repo::Store;
+    use domain::repo::indicators::ValueRecord;
+    let app = TestApp::spawn().await;
+    let db = &app.app.db;
+    let ind = db.indicator_list().await.unwrap().into_iter().find(|i| i.def.code.as_str() == "SO_MAY_TINH").unwrap();
+    let org = db.org_with_code("51").await.unwrap()[0].id;
+    // SplitMix64: doubles over the magnitudes figures take (1e-9 … 1e18), and the classic
+    // hard cases of decimal conversion.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut numbers = vec![
+        0.1,
+        0.2,
+        0.3,
+        1.0 / 3.0,
+        2.0 / 3.0,
+        1e-7,
+        123_456_789.123_456_79,
+        9_007_199_254_740_993.0,
+        49.742_506_760_284_32,
+        2.225_073_858_507_201e-308,
+        5e-324,
+        1.797_693_134_862_315_7e308,
+        0.0,
+        -1.5,
+        1e21,
+        1e22,
+        8.589_973e9,
+    ];
+    while numbers.len() < 3000 {
+        let bits = next();
+        let exponent = 1023 - 30 + (bits >> 52) % 90; // 2^-30 … 2^59
+        let x = f64::from_bits((exponent << 52) | (bits & ((1 << 52) - 1)));
+        numbers.push(if bits & (1 << 63) == 0 { x } else { -x });
+    }
+    let day0 = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+    let records: Vec<ValueRecord> = numbers
+        .iter()
+        .enumerate()
+        .map(|(i, &value)| ValueRecord {
+            indicator_id: ind.id,
+            org_id: org,
+            period: format!("KT{i:05}"),
+            period_start: day0 + chrono::Days::new(i as u64),
+            period_months: 1,
+            value: Some(value),
+            text_value: None,
+            comment: (i % 7 == 0).then(|| format!("ghi chú \"{i}\" — số liệu\\Sở")),
+            flagged: i % 11 == 0,
+        })
+        .collect();
+    let audit = || AuditDraft {
+        at: chrono::Utc::now(),
+        actor_id: None,
+        actor: "kiểm thử".into(),
+        action: "data_values.write".into(),
+        entity: "data_value",
+        entity_id: None,
+        org_id: None,
+        before: None,
+        after: None,
+    };
+    let counts = db.values_write(&records, 1, chrono::Utc::now(), false, audit()).await.unwrap();
+    assert_eq!(counts.imported, numbers.len() as u64);
+    let last = day0 + chrono::Days::new(numbers.len() as u64);
+    let points = db.value_points(&[ind.id], day0, last).await.unwrap();
+    assert_eq!(points.len(), numbers.len());
+    for p in &points {
+        let i = (p.period_start - day0).num_days() as usize;
+        assert_eq!(p.value.to_bits(), numbers[i].to_bits(), "value {i}: wrote {:e}, read {:e}", numbers[i], p.value);
+    }
+    let again = db.values_write(&records, 1, chrono::Utc::now(), false, audit()).await.unwrap();
+    assert_eq!((again.imported, again.updated, again.ignored), (0, 0, numbers.len() as u64), "{again:?}");
+    let stored = db.values_in(&[ind.id], Some(&[org]), day0, last).await.unwrap();
+    let commented = stored.iter().find(|v| v.record.period == "KT00007").unwrap();
+    assert_eq!(commented.record.comment.as_deref(), Some("ghi chú \"7\" — số liệu\\Sở"));
+    assert!(stored.iter().find(|v| v.record.period == "KT00011").unwrap().record.flagged);
+    assert!(!stored.iter().find(|v| v.record.period == "KT00012").unwrap().record.flagged);
 }
 
 /// A commune split in two (old 00556 → new 00541 and 00562): its additive figures go half to

@@ -27,44 +27,44 @@ use crate::entities::indicators::{data_value, indicator, indicator_target};
 use crate::entities::org_unit;
 use crate::{Db, storage};
 
-/// Values per statement: 11 columns each, well under SQLite's and PostgreSQL's bind limits.
+/// Values per lookup of stored ones and per write statement.
 const VALUES_PER_STATEMENT: usize = 1000;
 
-/// `INSERT INTO data_values … ON CONFLICT … DO UPDATE` of `rows` values. The text depends only on
-/// the number of rows, so a connection prepares a full chunk's statement once and reuses it.
-/// Plain `?` on SQLite: numbered placeholders make binding quadratic there (each bind looks its
-/// name up in the list of them all).
-fn upsert_sql(backend: DbBackend, rows: usize) -> String {
-    let mut sql = String::with_capacity(160 + rows * 60);
-    sql.push_str(
-        "INSERT INTO data_values (indicator_id, org_id, period, period_start, period_months, value, text_value, \
-         comment, flagged, stored_by, stored_at) VALUES ",
-    );
-    let mut n = 0;
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ",(" });
-        for k in 0..11 {
-            if k > 0 {
-                sql.push(',');
-            }
-            n += 1;
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!("${n}")),
-                _ => sql.push('?'),
-            }
+/// The columns of a value as [`upsert_values`] sends them, in order.
+type ValueRow<'a> = (i64, OrgId, &'a str, NaiveDate, i16, Option<f64>, Option<&'a str>, Option<&'a str>, bool);
+
+/// `INSERT … ON CONFLICT … DO UPDATE` of the values of one JSON array of [`ValueRow`]s, with the
+/// writer and the time as the other two parameters. One text for any number of rows, prepared
+/// once per connection; the database unpacks the array, which costs far less than binding eleven
+/// parameters a value (a 50,000-value import: about 100 ms less on SQLite).
+fn upsert_sql(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO data_values (indicator_id, org_id, period, period_start, period_months, value, text_value, \
+             comment, flagged, stored_by, stored_at) \
+             SELECT (e ->> 0)::bigint, (e ->> 1)::bigint, e ->> 2, (e ->> 3)::date, (e ->> 4)::smallint, \
+             (e ->> 5)::float8, e ->> 6, e ->> 7, (e ->> 8)::boolean, $1, $2 FROM jsonb_array_elements($3::jsonb) AS e \
+             ON CONFLICT (indicator_id, period, org_id) DO UPDATE SET value = excluded.value, \
+             text_value = excluded.text_value, comment = excluded.comment, flagged = excluded.flagged, \
+             stored_by = excluded.stored_by, stored_at = excluded.stored_at"
         }
-        sql.push(')');
+        _ => {
+            // `WHERE true`: SQLite's way to tell an upsert's ON CONFLICT from a join's ON.
+            "INSERT INTO data_values (indicator_id, org_id, period, period_start, period_months, value, text_value, \
+             comment, flagged, stored_by, stored_at) \
+             SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3, e.value ->> 4, e.value ->> 5, \
+             e.value ->> 6, e.value ->> 7, e.value ->> 8, ?, ? FROM json_each(?) AS e WHERE true \
+             ON CONFLICT (indicator_id, period, org_id) DO UPDATE SET value = excluded.value, \
+             text_value = excluded.text_value, comment = excluded.comment, flagged = excluded.flagged, \
+             stored_by = excluded.stored_by, stored_at = excluded.stored_at"
+        }
     }
-    sql.push_str(
-        " ON CONFLICT (indicator_id, period, org_id) DO UPDATE SET value = excluded.value, \
-         text_value = excluded.text_value, comment = excluded.comment, flagged = excluded.flagged, \
-         stored_by = excluded.stored_by, stored_at = excluded.stored_at",
-    );
-    sql
 }
 
 /// Writes `rows` in `txn`: a new key inserted, a stored one's value replaced. A key may appear
-/// once (PostgreSQL refuses one statement that upserts a key twice).
+/// once (PostgreSQL refuses one statement that upserts a key twice). Numbers go as JSON in their
+/// shortest exact form and come back bit for bit (tested); JSON has no NaN or infinity, and
+/// neither has a stored value.
 pub(crate) async fn upsert_values(
     txn: &DatabaseTransaction,
     rows: &[&ValueRecord],
@@ -72,30 +72,29 @@ pub(crate) async fn upsert_values(
     at: DateTime<Utc>,
 ) -> std::result::Result<(), DbErr> {
     let backend = txn.get_database_backend();
-    let mut full: Option<String> = None;
     for chunk in rows.chunks(VALUES_PER_STATEMENT) {
-        let sql = if chunk.len() == VALUES_PER_STATEMENT {
-            full.get_or_insert_with(|| upsert_sql(backend, VALUES_PER_STATEMENT)).clone()
-        } else {
-            upsert_sql(backend, chunk.len())
-        };
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 11);
-        for r in chunk {
-            values.extend([
-                r.indicator_id.into(),
-                r.org_id.into(),
-                r.period.clone().into(),
-                r.period_start.into(),
-                r.period_months.into(),
-                r.value.into(),
-                r.text_value.clone().into(),
-                r.comment.clone().into(),
-                r.flagged.into(),
-                stored_by.into(),
-                at.into(),
-            ]);
+        if let Some(r) = chunk.iter().find(|r| r.value.is_some_and(|v| !v.is_finite())) {
+            return Err(DbErr::Custom(format!("giá trị không hữu hạn: chỉ tiêu {}, kỳ {}", r.indicator_id, r.period)));
         }
-        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+        let json_rows: Vec<ValueRow> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    r.indicator_id,
+                    r.org_id,
+                    r.period.as_str(),
+                    r.period_start,
+                    r.period_months,
+                    r.value,
+                    r.text_value.as_deref(),
+                    r.comment.as_deref(),
+                    r.flagged,
+                )
+            })
+            .collect();
+        let json = serde_json::to_string(&json_rows).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let values: Vec<Value> = vec![stored_by.into(), at.into(), json.into()];
+        txn.execute_raw(Statement::from_sql_and_values(backend, upsert_sql(backend), values)).await?;
     }
     Ok(())
 }
@@ -202,8 +201,7 @@ async fn existing(
 /// one lookup per value.
 async fn any_stored(txn: &DatabaseTransaction, rows: &[ValueRecord]) -> std::result::Result<bool, sea_orm::DbErr> {
     use data_value::Column as C;
-    let (Some(first_org), Some(last_org)) =
-        (rows.iter().map(|r| r.org_id).min(), rows.iter().map(|r| r.org_id).max())
+    let (Some(first_org), Some(last_org)) = (rows.iter().map(|r| r.org_id).min(), rows.iter().map(|r| r.org_id).max())
     else {
         return Ok(false);
     };
