@@ -115,6 +115,7 @@ impl Services {
                 format!("tối đa {MAX_IMPORT_ROWS} giá trị mỗi lần nhập, tệp có {}", rows.len()),
             ));
         }
+        let started = std::time::Instant::now();
         let indicators: HashMap<String, StoredIndicator> =
             self.store.indicator_list().await?.into_iter().map(|i| (i.def.code.to_string(), i)).collect();
         // Units looked up at once for every code named; each row takes the unit valid at its
@@ -139,6 +140,7 @@ impl Services {
                 units.entry(u.code.clone()).or_default().push(u);
             }
         }
+        let looked_up = started.elapsed();
         let mut records = Vec::with_capacity(rows.len());
         // The row that gave each (indicator, unit, period) its value, to name a repeat.
         let mut first_row: HashMap<(i64, i64, String), usize> = HashMap::new();
@@ -220,8 +222,16 @@ impl Services {
         }
         let mut audit = self.draft(Some(&actor.user), "data_values.import", "data_value");
         audit.after = Some(json!({ "rows": rows.len() }));
+        let checked = started.elapsed();
         let WriteCounts { imported, updated, ignored } =
             self.store.values_write(&records, actor.user.id, self.clock.now(), dry_run, audit).await?;
+        tracing::debug!(
+            rows = rows.len(),
+            lookup_ms = looked_up.as_secs_f64() * 1000.0,
+            check_ms = (checked - looked_up).as_secs_f64() * 1000.0,
+            store_ms = (started.elapsed() - checked).as_secs_f64() * 1000.0,
+            "data values imported"
+        );
         Ok(ImportSummary {
             response_type: "ImportSummary",
             status: "SUCCESS",

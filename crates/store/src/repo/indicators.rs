@@ -49,11 +49,13 @@ fn upsert_sql(backend: DbBackend) -> &'static str {
              stored_by = excluded.stored_by, stored_at = excluded.stored_at"
         }
         _ => {
-            // `WHERE true`: SQLite's way to tell an upsert's ON CONFLICT from a join's ON.
+            // `jsonb_each`: each row's array stays in SQLite's binary form (`json_each` would
+            // print it as text and `->>` parse it again). `WHERE true`: SQLite's way to tell an
+            // upsert's ON CONFLICT from a join's ON.
             "INSERT INTO data_values (indicator_id, org_id, period, period_start, period_months, value, text_value, \
              comment, flagged, stored_by, stored_at) \
              SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, e.value ->> 3, e.value ->> 4, e.value ->> 5, \
-             e.value ->> 6, e.value ->> 7, e.value ->> 8, ?, ? FROM json_each(?) AS e WHERE true \
+             e.value ->> 6, e.value ->> 7, e.value ->> 8, ?, ? FROM jsonb_each(?) AS e WHERE true \
              ON CONFLICT (indicator_id, period, org_id) DO UPDATE SET value = excluded.value, \
              text_value = excluded.text_value, comment = excluded.comment, flagged = excluded.flagged, \
              stored_by = excluded.stored_by, stored_at = excluded.stored_at"
@@ -229,9 +231,8 @@ pub(super) async fn write_values(
     dry_run: bool,
 ) -> std::result::Result<WriteCounts, sea_orm::DbErr> {
     let mut counts = WriteCounts::default();
-    let compare = any_stored(txn, rows).await?;
     for chunk in rows.chunks(VALUES_PER_STATEMENT) {
-        let stored = if compare { existing(txn, chunk).await? } else { HashMap::new() };
+        let stored = if any_stored(txn, chunk).await? { existing(txn, chunk).await? } else { HashMap::new() };
         let mut changed = Vec::with_capacity(chunk.len());
         for r in chunk {
             match stored.get(&(r.indicator_id, r.org_id, r.period.clone())) {
@@ -341,13 +342,21 @@ impl IndicatorStore for Db {
         audit: AuditDraft,
     ) -> Result<WriteCounts> {
         let (_guard, txn) = self.begin_write().await.map_err(storage)?;
+        let started = std::time::Instant::now();
         let counts = write_values(&txn, rows, stored_by, at, dry_run).await.map_err(storage)?;
         if dry_run {
             txn.rollback().await.map_err(storage)?;
             return Ok(counts);
         }
+        let written = started.elapsed();
         append_audit(&txn, audit).await.map_err(storage)?;
         txn.commit().await.map_err(storage)?;
+        tracing::debug!(
+            rows = rows.len(),
+            write_ms = written.as_secs_f64() * 1000.0,
+            commit_ms = (started.elapsed() - written).as_secs_f64() * 1000.0,
+            "values written"
+        );
         Ok(counts)
     }
 
