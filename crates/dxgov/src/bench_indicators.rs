@@ -141,7 +141,7 @@ fn draw(seed: u64, indicator: u32, org: i64, period: u32, n: u64) -> u64 {
 /// under their denominators; averages are percentages with one decimal.
 fn value_of(seed: u64, n: u32, org: i64, m: u32) -> f64 {
     match n {
-        1..=20 if n % 2 == 0 => (50 + draw(seed, n, org, m, 950)) as f64,
+        1..=20 if n.is_multiple_of(2) => (50 + draw(seed, n, org, m, 950)) as f64,
         1..=20 => {
             let den = value_of(seed, n + 1, org, m);
             (den * draw(seed, n, org, m, 101) as f64 / 100.0).floor()

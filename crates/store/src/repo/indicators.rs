@@ -30,6 +30,9 @@ use crate::{Db, storage};
 /// Values per lookup of stored ones and per write statement.
 const VALUES_PER_STATEMENT: usize = 1000;
 
+/// The columns of a stored value that a write compares, in order.
+type StoredRow = (i64, OrgId, String, NaiveDate, i16, Option<f64>, Option<String>, Option<String>, bool);
+
 /// The columns of a value as [`upsert_values`] sends them, in order.
 type ValueRow<'a> = (i64, OrgId, &'a str, NaiveDate, i16, Option<f64>, Option<&'a str>, Option<&'a str>, bool);
 
@@ -167,17 +170,16 @@ async fn existing(
         rows.iter().map(|r| (r.indicator_id, r.org_id, r.period.as_str())).collect();
     // Only what a comparison needs: reading `stored_at` and `stored_by` would parse a timestamp
     // for each of up to a thousand rows.
-    let found: Vec<(i64, i64, String, NaiveDate, i16, Option<f64>, Option<String>, Option<String>, bool)> =
-        data_value::Entity::find()
-            .select_only()
-            .columns([C::IndicatorId, C::OrgId, C::Period, C::PeriodStart, C::PeriodMonths])
-            .columns([C::Value, C::TextValue, C::Comment, C::Flagged])
-            .filter(C::IndicatorId.is_in(indicators))
-            .filter(C::OrgId.is_in(orgs))
-            .filter(C::Period.is_in(periods))
-            .into_tuple()
-            .all(txn)
-            .await?;
+    let found: Vec<StoredRow> = data_value::Entity::find()
+        .select_only()
+        .columns([C::IndicatorId, C::OrgId, C::Period, C::PeriodStart, C::PeriodMonths])
+        .columns([C::Value, C::TextValue, C::Comment, C::Flagged])
+        .filter(C::IndicatorId.is_in(indicators))
+        .filter(C::OrgId.is_in(orgs))
+        .filter(C::Period.is_in(periods))
+        .into_tuple()
+        .all(txn)
+        .await?;
     Ok(found
         .into_iter()
         .filter(|m| wanted.contains(&(m.0, m.1, m.2.as_str())))
