@@ -61,6 +61,26 @@ fn valid_on(day: NaiveDate) -> Cond {
         .add(Cond::any().add(org_unit::Column::ValidTo.is_null()).add(org_unit::Column::ValidTo.gte(day)))
 }
 
+impl Db {
+    /// The units matching `cond` of each chunk of `keys` (chunks keep a statement's bound values
+    /// under both databases' limits), in id order within a chunk.
+    async fn orgs_by_chunks<K: Clone>(&self, keys: &[K], cond: impl Fn(Vec<K>) -> Cond) -> Result<Vec<OrgUnit>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(BATCH) {
+            let found = org_unit::Entity::find()
+                .filter(cond(chunk.to_vec()))
+                .order_by_asc(org_unit::Column::Id)
+                .all(self.connection())
+                .await
+                .map_err(storage)?;
+            for m in found {
+                out.push(org_from(m)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
 fn within(paths: &[String]) -> Cond {
     paths.iter().fold(Cond::any(), |c, p| c.add(org_unit::Column::Path.starts_with(p.as_str())))
 }
@@ -224,19 +244,7 @@ impl Store for Db {
     }
 
     async fn org_many(&self, ids: &[OrgId]) -> Result<Vec<OrgUnit>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(BATCH) {
-            let found = org_unit::Entity::find()
-                .filter(org_unit::Column::Id.is_in(chunk.to_vec()))
-                .order_by_asc(org_unit::Column::Id)
-                .all(self.connection())
-                .await
-                .map_err(storage)?;
-            for m in found {
-                out.push(org_from(m)?);
-            }
-        }
-        Ok(out)
+        self.orgs_by_chunks(ids, |chunk| Cond::all().add(org_unit::Column::Id.is_in(chunk))).await
     }
 
     async fn org_with_code(&self, code: &str) -> Result<Vec<OrgUnit>> {
@@ -252,21 +260,13 @@ impl Store for Db {
 
     async fn org_with_codes(&self, codes: &[String], from: NaiveDate, to: NaiveDate) -> Result<Vec<OrgUnit>> {
         use org_unit::Column as C;
-        let mut out = Vec::with_capacity(codes.len());
-        for chunk in codes.chunks(BATCH) {
-            let found = org_unit::Entity::find()
-                .filter(C::Code.is_in(chunk.to_vec()))
-                .filter(Cond::any().add(C::ValidFrom.is_null()).add(C::ValidFrom.lte(to)))
-                .filter(Cond::any().add(C::ValidTo.is_null()).add(C::ValidTo.gte(from)))
-                .order_by_asc(org_unit::Column::Id)
-                .all(self.connection())
-                .await
-                .map_err(storage)?;
-            for m in found {
-                out.push(org_from(m)?);
-            }
-        }
-        Ok(out)
+        self.orgs_by_chunks(codes, |chunk| {
+            Cond::all()
+                .add(C::Code.is_in(chunk))
+                .add(Cond::any().add(C::ValidFrom.is_null()).add(C::ValidFrom.lte(to)))
+                .add(Cond::any().add(C::ValidTo.is_null()).add(C::ValidTo.gte(from)))
+        })
+        .await
     }
 
     async fn org_list(&self, q: &OrgQuery) -> Result<Page<OrgUnit>> {
