@@ -39,9 +39,11 @@ assert all(isinstance(f, str) and "\n" not in f for f in features)
 
 
 # 3. The dictionary (a pickled set of lower-case str) behind the is_in_dict features.
-# The featurizer looks up tokens joined by single spaces; tokens never hold white space
-# and are never empty, so an entry with a leading, trailing or doubled space can never
-# match: those (34 of 72,547) are left out, which changes no feature.
+# The featurizer looks up tokens joined by single spaces; a token is never empty, never
+# begins or ends with white space and never holds two white-space characters in a row (the
+# one pattern that takes white space, "Th.S", takes one, in the middle), so an entry with a
+# leading, trailing or doubled space can never match: those (34 of 72,547) are left out,
+# which changes no feature.
 def can_match(word):
     return word != "" and word == " ".join(word.split(" ")) and all(p and not any(c.isspace() for c in p) for p in word.split(" "))
 

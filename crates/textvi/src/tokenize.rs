@@ -154,30 +154,94 @@ fn token_normalize(token: &str) -> String {
     }
 }
 
+/// Runs of more characters than this without white space are cut into pieces of this many
+/// characters, each tokenized on its own. underthesea's pattern needs time quadratic in the
+/// length of such a run (the e-mail and URL branches rescan it from every position: 34 s for
+/// 40,000 characters of `a.a.a.…`); natural text never has one, and cutting bounds the cost
+/// of hostile input at about `MAX_RUN` steps a character.
+const MAX_RUN: usize = 500;
+
+/// Python's `str.isspace()`, which the tokenizer's `\s` follows.
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1C'..='\x1F').contains(&c)
+}
+
+/// The pieces that are tokenized one by one: the whole text, unless it has a run of more
+/// than [`MAX_RUN`] characters without white space; then the text around such runs, and
+/// each run cut every [`MAX_RUN`] characters.
+fn pieces(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut piece_start = 0;
+    let mut run_start = 0;
+    let mut run_chars = 0;
+    for (i, c) in text.char_indices() {
+        if is_py_space(c) {
+            run_chars = 0;
+            continue;
+        }
+        if run_chars == 0 {
+            run_start = i;
+        }
+        run_chars += 1;
+        if run_chars > MAX_RUN && (run_chars - 1) % MAX_RUN == 0 {
+            // The run has just grown past a multiple of MAX_RUN: cut before this character
+            // (and, the first time, before the run).
+            let cut_at_run = run_chars == MAX_RUN + 1;
+            if cut_at_run && run_start > piece_start {
+                pieces.push(&text[piece_start..run_start]);
+                piece_start = run_start;
+            }
+            pieces.push(&text[piece_start..i]);
+            piece_start = i;
+        }
+    }
+    if piece_start < text.len() {
+        pieces.push(&text[piece_start..]);
+    }
+    pieces
+}
+
+/// Appends the tokens of one piece: the matches of the pattern, left to right, as Python's
+/// `re.finditer`.
+fn tokenize_piece(text: &str, tokens: &mut Vec<String>) {
+    let mut pos = 0;
+    while pos < text.len() {
+        match PATTERN.find_from_pos(text, pos) {
+            Ok(Some(m)) => {
+                tokens.push(token_normalize(m.as_str()));
+                // Every branch of the pattern takes at least one character; step over one
+                // anyway should that ever change, so that the loop always ends.
+                pos = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8)
+                };
+            }
+            Ok(None) => break,
+            // fancy-regex's backtracking limit was hit, which the cut into pieces should
+            // prevent: carry on with the rest of the piece split at white space.
+            Err(_) => {
+                tokens.extend(text[pos..].split(is_py_space).filter(|t| !t.is_empty()).map(token_normalize));
+                break;
+            }
+        }
+    }
+}
+
 /// Splits text into underthesea's tokens: syllables, numbers, dates, URLs, e-mails,
 /// abbreviations, punctuation marks (white space dropped), each normalised as underthesea
-/// does (NFC, ð→đ, a few hundred common misspellings fixed).
+/// does (NFC, ð→đ, a few hundred common misspellings fixed). The same tokens as
+/// underthesea 9.5.0's `regex_tokenize.tokenize`, except around runs of more than 500
+/// characters without white space, which are cut every 500 characters to keep the cost
+/// linear.
 ///
 /// `tokenize("Ngày 30/11/2025, xem https://dichvucong.gov.vn.")` is
 /// `["Ngày", "30/11/2025", ",", "xem", "https://dichvucong.gov.vn", "."]`.
 pub fn tokenize(text: &str) -> Vec<String> {
     let text = normalize_characters(text);
     let mut tokens = Vec::new();
-    let mut pos = 0;
-    while pos < text.len() {
-        match PATTERN.find_from_pos(&text, pos) {
-            Ok(Some(m)) => {
-                tokens.push(token_normalize(m.as_str()));
-                pos = m.end().max(m.start() + 1);
-            }
-            Ok(None) => break,
-            // The backtracking limit was hit (pathological input): like Python, which would
-            // only be slow, carry on, here with the rest split at white space.
-            Err(_) => {
-                tokens.extend(text[pos..].split_whitespace().map(token_normalize));
-                break;
-            }
-        }
+    for piece in pieces(&text) {
+        tokenize_piece(piece, &mut tokens);
     }
     tokens
 }
@@ -202,8 +266,30 @@ mod tests {
             ["Liên", "hệ", "ubnd@hanoi.gov.vn", ",", "giá", "1.250.000,50", "đồng"]
         );
         assert_eq!(tokenize("TP.HCM. COVID-19"), ["TP.HCM.", "COVID-19"]);
+        // underthesea's "Th.S" has an unescaped dot, which takes any character, a space too.
+        assert_eq!(tokenize("Th S Lan, Th s. Hoa"), ["Th S", "Lan", ",", "Th s", ".", "Hoa"]);
         assert_eq!(tokenize(""), Vec::<String>::new());
         assert_eq!(tokenize("  \n "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn long_runs_are_cut_and_stay_fast() {
+        assert_eq!(pieces("a b"), ["a b"]);
+        let run = "x".repeat(1200);
+        let text = format!("đi {run} về");
+        let p = pieces(&text);
+        assert_eq!(p.concat(), text);
+        assert_eq!(p.len(), 4);
+        assert_eq!(p[0], "đi ");
+        assert_eq!(p[1].chars().count(), MAX_RUN);
+        assert_eq!(p[2].chars().count(), MAX_RUN);
+        assert_eq!(p[3], format!("{} về", "x".repeat(200)));
+        assert_eq!(pieces(&"y".repeat(MAX_RUN)).len(), 1);
+        assert_eq!(pieces(&"y".repeat(MAX_RUN + 1)).len(), 2);
+        // Quadratic in the whole run for underthesea (tens of seconds at this length); cut,
+        // well under a second. No time is asserted: a regression shows as a slow test.
+        let hostile = format!("{}@", "a.".repeat(20_000));
+        assert_eq!(tokenize(&hostile).len(), 40_001);
     }
 
     #[test]
