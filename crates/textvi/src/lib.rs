@@ -1,6 +1,24 @@
-//! Vietnamese text helpers shared by every crate: folding for diacritic-insensitive search.
+//! Vietnamese text helpers shared by every crate. Owns pure text functions only; knows
+//! nothing of storage or HTTP.
 //!
-//! Owns pure text functions only; knows nothing of storage or HTTP.
+//! - [`fold`], [`nfc`]: normalisation for diacritic-insensitive search and byte-exact names.
+//! - [`tokenize`]: underthesea's regex tokenizer (syllables, numbers, dates, URLs, e-mails,
+//!   abbreviations, punctuation).
+//! - [`segment`], [`segment_text`]: word segmentation with underthesea's CRF model
+//!   (`ws_crf_vlsp2013_20230727`, underthesea 9.5.0, Apache-2.0) read by `crfs`, giving
+//!   underthesea's `word_tokenize` output ("Bác sĩ bây giờ" → `["Bác sĩ", "bây giờ"]`).
+//! - [`is_stopword`], [`stopwords`]: Vietnamese stopwords (Stopwords ISO) on segmented words.
+//!
+//! The model, its dictionary and the stopword list are embedded in the binary (about 6 MB,
+//! see `data/README.md`) and loaded once, on first use.
+
+mod segment;
+mod stopwords;
+mod tokenize;
+
+pub use segment::{segment, segment_text};
+pub use stopwords::{is_stopword, stopwords};
+pub use tokenize::tokenize;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
