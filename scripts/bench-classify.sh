@@ -34,6 +34,7 @@ log() { printf '%s\n' "$*" >&2; }
 for f in train.tsv test.tsv; do
   [ -f "$data/$f" ] || { log "no $data/$f"; exit 1; }
 done
+data=$(cd "$data" && pwd)
 
 # --- the baseline's virtualenv -------------------------------------------------------------------
 requirements=$ROOT/scripts/bench/requirements.txt

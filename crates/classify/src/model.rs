@@ -218,7 +218,8 @@ impl Head {
 }
 
 /// A trained (or zero-shot) classifier. Cheap to share between threads (`&Model` is `Sync`).
-#[derive(Clone, Debug)]
+/// `Debug` shows a summary, not the weights.
+#[derive(Clone)]
 pub struct Model {
     pub(crate) labels: Vec<String>,
     pub(crate) kind: ModelKind,
@@ -227,6 +228,17 @@ pub struct Model {
     pub(crate) bigrams: bool,
     /// Accented head, folded head.
     pub(crate) heads: [Head; 2],
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("kind", &self.kind)
+            .field("labels", &self.labels)
+            .field("temperature", &self.temperature)
+            .field("features", &self.features())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A training document: its label, text and weight (C multiplier).
