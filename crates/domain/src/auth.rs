@@ -77,19 +77,41 @@ impl Role {
         use Action::*;
         match self {
             Role::Admin => true,
-            Role::Coordinator | Role::Auditor => {
-                matches!(action, ReadUsers | ReadAudit | ReadWork | ReadNational | ReadKpi | ReadRegistry)
-            }
+            Role::Coordinator | Role::Auditor => matches!(
+                action,
+                ReadUsers | ReadAudit | ReadWork | ReadNational | ReadKpi | ReadRegistry | ReadFeedback
+            ),
             Role::Leader => matches!(
                 action,
-                ReadUsers | ReadAudit | ReadWork | EditWork | ApproveWork | DoWork | ReadKpi | ReadRegistry
+                ReadUsers
+                    | ReadAudit
+                    | ReadWork
+                    | EditWork
+                    | ApproveWork
+                    | DoWork
+                    | ReadKpi
+                    | ReadRegistry
+                    | ReadFeedback
+                    | HandleFeedback
             ),
             Role::FocalPoint => matches!(
                 action,
-                ReadUsers | ReadAudit | ManageOrg | ReadWork | EditWork | DoWork | ReadRegistry | EditRegistry
+                ReadUsers
+                    | ReadAudit
+                    | ManageOrg
+                    | ReadWork
+                    | EditWork
+                    | DoWork
+                    | ReadRegistry
+                    | EditRegistry
+                    | ReadFeedback
+                    | HandleFeedback
+                    | ManageFeedback
             ),
-            Role::Officer => matches!(action, ReadWork | DoWork | ReadRegistry | EditRegistry),
-            Role::GrassrootsOfficer => matches!(action, ReadWork | DoWork),
+            Role::Officer => {
+                matches!(action, ReadWork | DoWork | ReadRegistry | EditRegistry | ReadFeedback | HandleFeedback)
+            }
+            Role::GrassrootsOfficer => matches!(action, ReadWork | DoWork | ReadFeedback | HandleFeedback),
             Role::Trainee | Role::Instructor => false,
         }
     }
@@ -122,6 +144,12 @@ pub enum Action {
     ReadRegistry,
     /// Add, edit and delete registry entries of units in the subtree.
     EditRegistry,
+    /// See citizen feedback handled by, or sent about, units in the subtree (with contacts).
+    ReadFeedback,
+    /// Triage, receive, answer, transfer, reject, merge and moderate feedback handled there.
+    HandleFeedback,
+    /// Edit the routing rules of areas in the subtree (categories and settings: on the root).
+    ManageFeedback,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -192,5 +220,8 @@ pub(crate) fn action_name(action: Action) -> &'static str {
         Action::ReadKpi => "xem KPI của đơn vị này",
         Action::ReadRegistry => "xem danh mục hệ thống thông tin, cơ sở dữ liệu, dự án của đơn vị này",
         Action::EditRegistry => "cập nhật danh mục hệ thống thông tin, cơ sở dữ liệu, dự án của đơn vị này",
+        Action::ReadFeedback => "xem phản ánh, kiến nghị của đơn vị này",
+        Action::HandleFeedback => "xử lý phản ánh, kiến nghị của đơn vị này",
+        Action::ManageFeedback => "cấu hình lĩnh vực, định tuyến phản ánh của đơn vị này",
     }
 }

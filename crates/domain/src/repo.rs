@@ -2,6 +2,7 @@
 //! its only callers. Every write takes the [`AuditDraft`] that storage appends to the chained log
 //! in the same transaction, so a write and its audit entry land together or not at all.
 
+pub mod feedback;
 pub mod indicators;
 pub mod notify;
 pub mod registries;
@@ -48,6 +49,7 @@ pub trait Store:
     + indicators::IndicatorStore
     + reporting::ReportStore
     + registries::RegistryStore
+    + feedback::FeedbackStore
 {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;

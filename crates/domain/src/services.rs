@@ -2,6 +2,7 @@
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
 pub mod dashboards;
+pub mod feedback;
 pub mod import;
 pub mod indicator_entry;
 pub mod indicators;
@@ -36,6 +37,8 @@ pub struct Services {
     clock: Arc<dyn Clock>,
     /// Plan templates shipped as reference data.
     templates: Arc<Vec<crate::frameworks::PlanTemplate>>,
+    /// The feedback classifier in use (loaded on first use).
+    classifier: Arc<feedback::ClassifierCell>,
 }
 
 /// One org unit with what its page shows around it.
@@ -88,7 +91,7 @@ pub struct NewUserInput {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, templates: Arc::new(Vec::new()) }
+        Self { store, clock, templates: Arc::new(Vec::new()), classifier: Arc::default() }
     }
 
     pub fn with_templates(mut self, templates: Vec<crate::frameworks::PlanTemplate>) -> Self {
@@ -120,6 +123,32 @@ impl Services {
             before: None,
             after: None,
         }
+    }
+
+    /// A national setting stored as JSON under `key`, or its default when never set (or unreadable).
+    pub(crate) async fn setting<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> Result<T> {
+        Ok(match self.store.setting_get(key).await? {
+            Some(v) => serde_json::from_value(v).unwrap_or_default(),
+            None => T::default(),
+        })
+    }
+
+    /// Stores a national setting (system admins only), audited as `action`.
+    pub(crate) async fn put_setting<T: Serialize>(
+        &self,
+        actor: &Principal,
+        key: &str,
+        value: &T,
+        action: &str,
+        what: &'static str,
+    ) -> Result<()> {
+        if !actor.is_root_admin() {
+            return Err(DomainError::Forbidden(what));
+        }
+        let value = serde_json::to_value(value).map_err(|e| DomainError::Storage(e.to_string()))?;
+        let mut audit = self.draft(Some(&actor.user), action, "setting");
+        audit.after = Some(value.clone());
+        self.store.setting_put(key, &value, self.clock.now(), audit).await
     }
 
     // ----- org units -------------------------------------------------------------------------

@@ -45,6 +45,7 @@ impl App {
         self.services.seed_calendar(&refdata::holidays::load()?).await?;
         self.services.load_indicators().await?;
         self.services.load_report_templates().await?;
+        self.services.seed_feedback_categories().await?;
         Ok(units)
     }
 
@@ -70,6 +71,7 @@ impl App {
             config: Arc::new(web::WebConfig {
                 cookie_secure: config.cookie_secure,
                 login_per_minute: config.login_per_minute,
+                feedback_per_minute: config.feedback_per_minute,
                 body_limit: config.body_limit,
             }),
             metrics,

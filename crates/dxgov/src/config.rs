@@ -29,6 +29,7 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Login attempts per IP per minute (0 = no limit).
     pub login_per_minute: u32,
+    pub feedback_per_minute: u32,
     /// Largest request body in bytes.
     pub body_limit: usize,
     /// Database pool size.
@@ -57,6 +58,7 @@ impl Default for Config {
             demo_password: None,
             cookie_secure: false,
             login_per_minute: 30,
+            feedback_per_minute: 10,
             body_limit: 1024 * 1024,
             max_connections: 8,
             log_format: "text".into(),

@@ -24,6 +24,10 @@ pub struct Tick {
     pub inspections: ReminderRun,
     /// Reminders of periodic reports not yet sent.
     pub reports: ReminderRun,
+    /// SLA reminders and escalations of citizen feedback.
+    pub feedback: ReminderRun,
+    /// Examples the feedback classifier was retrained on this tick (enough new confirmed ones).
+    pub retrained: Option<i64>,
     /// Registry-derived indicator values brought up to date (a system fell overdue, a new year).
     pub figures: u64,
     pub mails_sent: u64,
@@ -39,8 +43,10 @@ impl Scheduler {
         let reminders = self.services.run_reminders(self.mailer.is_some()).await?;
         let inspections = self.services.run_inspection_reminders(self.mailer.is_some()).await?;
         let reports = self.services.run_report_reminders(self.mailer.is_some()).await?;
+        let feedback = self.services.run_feedback_reminders(self.mailer.is_some()).await?;
+        let retrained = self.services.retrain_classifier(false).await?;
         let figures = self.services.refresh_registry_figures().await?;
-        let mut tick = Tick { reminders, inspections, reports, figures, ..Tick::default() };
+        let mut tick = Tick { reminders, inspections, reports, feedback, retrained, figures, ..Tick::default() };
         let Some(mailer) = &self.mailer else { return Ok(tick) };
         loop {
             let batch = self.services.claim_outbox(50).await?;
@@ -74,7 +80,8 @@ impl Scheduler {
                 interval.tick().await;
                 match self.tick().await {
                     Ok(t)
-                        if t.reminders.created + t.inspections.created + t.reports.created > 0
+                        if t.reminders.created + t.inspections.created + t.reports.created + t.feedback.created > 0
+                            || t.retrained.is_some()
                             || t.mails_sent > 0
                             || t.mails_failed > 0 =>
                     {
@@ -82,6 +89,8 @@ impl Scheduler {
                             reminders = t.reminders.created,
                             inspections = t.inspections.created,
                             reports = t.reports.created,
+                            feedback = t.feedback.created,
+                            retrained = t.retrained,
                             mails_sent = t.mails_sent,
                             mails_failed = t.mails_failed,
                             "scheduler tick"

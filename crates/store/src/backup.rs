@@ -12,6 +12,9 @@ use sea_orm::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
+use crate::entities::feedback::{
+    classifier_model, feedback_category, feedback_event, feedback_item, feedback_photo, feedback_route, open311_key,
+};
 use crate::entities::indicators::{data_value, indicator, indicator_target};
 use crate::entities::notify::{calendar_day, calendar_feed, notification, outbox, setting};
 use crate::entities::registries::{registry_database, registry_history, registry_project, registry_system};
@@ -66,6 +69,13 @@ pub const TABLES: &[&str] = &[
     "registry_databases",
     "registry_projects",
     "registry_history",
+    "feedback_categories",
+    "feedback_routes",
+    "feedback",
+    "feedback_events",
+    "feedback_photos",
+    "classifier_models",
+    "open311_keys",
     "audit_log",
     "audit_head",
 ];
@@ -176,6 +186,15 @@ impl Db {
             .await?;
         dump::<registry_history::Entity, _>(&txn, registry_history::Column::EntryId, "registry_history", out, &mut s)
             .await?;
+        dump::<feedback_category::Entity, _>(&txn, feedback_category::Column::Id, "feedback_categories", out, &mut s)
+            .await?;
+        dump::<feedback_route::Entity, _>(&txn, feedback_route::Column::Id, "feedback_routes", out, &mut s).await?;
+        dump::<feedback_item::Entity, _>(&txn, feedback_item::Column::Id, "feedback", out, &mut s).await?;
+        dump::<feedback_event::Entity, _>(&txn, feedback_event::Column::Id, "feedback_events", out, &mut s).await?;
+        dump::<feedback_photo::Entity, _>(&txn, feedback_photo::Column::Id, "feedback_photos", out, &mut s).await?;
+        dump::<classifier_model::Entity, _>(&txn, classifier_model::Column::Id, "classifier_models", out, &mut s)
+            .await?;
+        dump::<open311_key::Entity, _>(&txn, open311_key::Column::Id, "open311_keys", out, &mut s).await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -269,6 +288,17 @@ impl Db {
                 "registry_history" => {
                     load::<registry_history::Entity, registry_history::ActiveModel>(&txn, rows).await?
                 }
+                "feedback_categories" => {
+                    load::<feedback_category::Entity, feedback_category::ActiveModel>(&txn, rows).await?
+                }
+                "feedback_routes" => load::<feedback_route::Entity, feedback_route::ActiveModel>(&txn, rows).await?,
+                "feedback" => load::<feedback_item::Entity, feedback_item::ActiveModel>(&txn, rows).await?,
+                "feedback_events" => load::<feedback_event::Entity, feedback_event::ActiveModel>(&txn, rows).await?,
+                "feedback_photos" => load::<feedback_photo::Entity, feedback_photo::ActiveModel>(&txn, rows).await?,
+                "classifier_models" => {
+                    load::<classifier_model::Entity, classifier_model::ActiveModel>(&txn, rows).await?
+                }
+                "open311_keys" => load::<open311_key::Entity, open311_key::ActiveModel>(&txn, rows).await?,
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -299,6 +329,13 @@ impl Db {
                 "registry_systems",
                 "registry_databases",
                 "registry_projects",
+                "feedback_categories",
+                "feedback_routes",
+                "feedback",
+                "feedback_events",
+                "feedback_photos",
+                "classifier_models",
+                "open311_keys",
             ],
         )
         .await?;

@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(Registries),
             Box::new(Reports),
             Box::new(DataValuesByPeriod),
+            Box::new(Feedback),
         ]
     }
 }
@@ -1172,6 +1173,189 @@ impl MigrationTrait for Registries {
         .await?;
         m.create_index(index("registry_history", "idx_registry_history_path", &["org_path", "valid_from"], false))
             .await?;
+        Ok(())
+    }
+}
+
+/// Citizen feedback: categories (Open311 services), routing rules, items with their history and
+/// photos (bytes in `blobs`), the classifier's trained models, Open311 client keys; and outbox
+/// mails that belong to no notification (e-mails to citizens, who have no account).
+struct Feedback;
+
+impl MigrationName for Feedback {
+    fn name(&self) -> &str {
+        "m20261124_000013_feedback"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Feedback {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("feedback_categories")
+                .col(big_pk_auto("id"))
+                .col(text_uniq("code"))
+                .col(text("name"))
+                .col(text("description"))
+                .col(text("keywords_json"))
+                .col(integer("sla_days"))
+                .col(boolean("active"))
+                .col(integer("sort"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("feedback_routes")
+                .col(big_pk_auto("id"))
+                .col(big_integer_null("category_id"))
+                .col(big_integer("area_org_id"))
+                .col(text("area_path"))
+                .col(big_integer("handler_org_id"))
+                .foreign_key(
+                    ForeignKey::create().from("feedback_routes", "category_id").to("feedback_categories", "id"),
+                )
+                .foreign_key(ForeignKey::create().from("feedback_routes", "area_org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("feedback_routes", "handler_org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("feedback")
+                .col(big_pk_auto("id"))
+                .col(text_uniq("tracking_code"))
+                .col(big_integer_null("category_id"))
+                .col(text("category_source"))
+                .col(big_integer_null("predicted_category_id"))
+                .col(double_null("confidence"))
+                .col(text("title"))
+                .col(text("description"))
+                .col(text("public_description"))
+                .col(text("search_key"))
+                .col(boolean("hidden"))
+                .col(boolean("flagged"))
+                .col(text_null("address"))
+                .col(double_null("lat"))
+                .col(double_null("lon"))
+                .col(text("attributes_json"))
+                .col(big_integer("area_org_id"))
+                .col(text("area_path"))
+                .col(big_integer("handler_org_id"))
+                .col(text("handler_path"))
+                .col(text("status"))
+                .col(text_null("reporter_name"))
+                .col(text_null("reporter_email"))
+                .col(text_null("reporter_phone"))
+                .col(text("source"))
+                .col(timestamp_with_time_zone("submitted_at"))
+                .col(date("due_on"))
+                .col(timestamp_with_time_zone_null("resolved_at"))
+                .col(timestamp_with_time_zone_null("closed_at"))
+                .col(integer("reopen_count"))
+                // No foreign key: a restore inserts items in id order, and an item may be merged
+                // into a later one.
+                .col(big_integer_null("merged_into"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .col(integer("row_version"))
+                .foreign_key(ForeignKey::create().from("feedback", "category_id").to("feedback_categories", "id"))
+                .foreign_key(ForeignKey::create().from("feedback", "area_org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("feedback", "handler_org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("feedback", "idx_feedback_handler", &["handler_path", "submitted_at"], false)).await?;
+        m.create_index(index("feedback", "idx_feedback_area", &["area_path", "submitted_at"], false)).await?;
+        m.create_index(index("feedback", "idx_feedback_due", &["status", "due_on"], false)).await?;
+        m.create_index(index("feedback", "idx_feedback_submitted", &["submitted_at"], false)).await?;
+        m.create_index(index("feedback", "idx_feedback_merged", &["merged_into"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("feedback_events")
+                .col(big_pk_auto("id"))
+                .col(big_integer("feedback_id"))
+                .col(timestamp_with_time_zone("at"))
+                .col(text("kind"))
+                .col(text("status"))
+                .col(big_integer_null("actor_id"))
+                .col(text("actor"))
+                .col(big_integer("org_id"))
+                .col(text_null("note"))
+                .col(boolean("public"))
+                .foreign_key(ForeignKey::create().from("feedback_events", "feedback_id").to("feedback", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("feedback_events", "idx_feedback_events_item", &["feedback_id", "id"], false)).await?;
+        m.create_index(index("feedback_events", "idx_feedback_events_at", &["public", "at"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("feedback_photos")
+                .col(big_pk_auto("id"))
+                .col(big_integer("feedback_id"))
+                .col(text("content_type"))
+                .col(big_integer("size"))
+                .col(text("sha256"))
+                .foreign_key(ForeignKey::create().from("feedback_photos", "feedback_id").to("feedback", "id"))
+                .foreign_key(ForeignKey::create().from("feedback_photos", "sha256").to("blobs", "sha256"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("feedback_photos", "idx_feedback_photos_item", &["feedback_id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("classifier_models")
+                .col(big_pk_auto("id"))
+                .col(timestamp_with_time_zone("trained_at"))
+                .col(big_integer("examples"))
+                .col(blob("data"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("open311_keys")
+                .col(big_pk_auto("id"))
+                .col(text("name"))
+                .col(text_uniq("digest"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(boolean("active"))
+                .to_owned(),
+        )
+        .await?;
+
+        // Outbox mails without a notification.
+        let db = m.get_connection();
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            db.execute_unprepared("ALTER TABLE outbox ALTER COLUMN notification_id DROP NOT NULL").await?;
+            return Ok(());
+        }
+        m.create_table(
+            Table::create()
+                .table("outbox_new")
+                .col(big_pk_auto("id"))
+                .col(big_integer_null("notification_id"))
+                .col(text("to_addr"))
+                .col(text("subject"))
+                .col(text("body"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("sent_at"))
+                .col(integer("attempts"))
+                .col(text_null("last_error"))
+                .foreign_key(ForeignKey::create().from("outbox_new", "notification_id").to("notifications", "id"))
+                .to_owned(),
+        )
+        .await?;
+        let columns = "id, notification_id, to_addr, subject, body, created_at, sent_at, attempts, last_error";
+        db.execute_unprepared(&format!("INSERT INTO outbox_new ({columns}) SELECT {columns} FROM outbox")).await?;
+        m.drop_table(Table::drop().table("outbox").to_owned()).await?;
+        m.rename_table(Table::rename().table("outbox_new", "outbox").to_owned()).await?;
+        m.create_index(index("outbox", "idx_outbox_pending", &["sent_at", "id"], false)).await?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! `impl domain::repo::Store for Db`.
 
+mod feedback;
 mod indicators;
 pub(crate) use indicators::upsert_values;
 mod notify;
@@ -156,6 +157,23 @@ impl Db {
 /// tally is rebuilt on its first read.
 pub(crate) async fn invalidate_tally(txn: &DatabaseTransaction) -> std::result::Result<(), DbErr> {
     work_tally::invalidate(txn).await
+}
+
+/// Stores bytes once by their SHA-256 (files are shared by every record that holds the same
+/// bytes); the digest that names them.
+async fn put_blob(txn: &DatabaseTransaction, bytes: &[u8]) -> std::result::Result<String, DbErr> {
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(bytes));
+    if crate::entities::work::blob::Entity::find_by_id(digest.clone()).count(txn).await? == 0 {
+        crate::entities::work::blob::ActiveModel {
+            sha256: Set(digest.clone()),
+            size: Set(bytes.len() as i64),
+            data: Set(bytes.to_vec()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(digest)
 }
 
 /// Locks and reads the audit chain's head inside `txn`: every audited write takes it, so

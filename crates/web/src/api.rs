@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboards;
+pub mod feedback;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
@@ -52,6 +53,10 @@ use crate::error::{ApiError, EdgeError};
         registries::database, registries::update_database, registries::delete_database, registries::projects,
         registries::create_project, registries::project, registries::update_project, registries::delete_project,
         registries::inspections, registries::tables, registries::settings, registries::set_settings,
+        feedback::submit, feedback::similar, feedback::track, feedback::reopen, feedback::categories,
+        feedback::put_category, feedback::photo, feedback::list, feedback::show, feedback::step,
+        feedback::categorize, feedback::moderate, feedback::routes, feedback::add_route, feedback::delete_route,
+        feedback::settings, feedback::set_settings, feedback::retrain, feedback::create_key,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

@@ -215,5 +215,11 @@ pub type PageResult = Result<Response, PageError>;
 
 /// Renders an error the way the request's path calls for.
 pub fn for_path(path: &str, e: EdgeError) -> Response {
-    if path.starts_with("/api/") { ApiError(e).into_response() } else { PageError(e).into_response() }
+    if path.starts_with("/api/") {
+        ApiError(e).into_response()
+    } else if path.starts_with("/open311/") {
+        crate::open311::error_for_path(path, e)
+    } else {
+        PageError(e).into_response()
+    }
 }

@@ -10,6 +10,7 @@ pub mod api;
 pub mod data_value_file;
 pub mod error;
 pub mod format;
+pub mod open311;
 pub mod pages;
 pub mod report_file;
 pub mod routes;
@@ -31,13 +32,16 @@ pub struct WebConfig {
     pub cookie_secure: bool,
     /// Login and token requests allowed per IP per minute (0 turns the limit off).
     pub login_per_minute: u32,
+    /// Citizen submissions (feedback form, feedback API, Open311 `POST requests`) allowed per IP
+    /// per minute (0 turns the limit off).
+    pub feedback_per_minute: u32,
     /// Largest request body, in bytes.
     pub body_limit: usize,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { cookie_secure: false, login_per_minute: 30, body_limit: 1024 * 1024 }
+        Self { cookie_secure: false, login_per_minute: 30, feedback_per_minute: 10, body_limit: 1024 * 1024 }
     }
 }
 

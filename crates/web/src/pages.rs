@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod dashboards;
 pub mod data_quality;
+pub mod feedback;
 pub mod forms;
 pub mod frameworks;
 pub mod home;
@@ -63,6 +64,8 @@ pub struct Layout {
     pub can_national: bool,
     /// May read some unit's registries (information systems, databases, projects).
     pub can_registries: bool,
+    /// May read some unit's citizen feedback.
+    pub can_feedback: bool,
     /// Unread notifications, shown beside the bell in the menu.
     pub unread: u64,
     /// Menu item to highlight.
@@ -83,6 +86,7 @@ impl Layout {
             can_kpi: !p.scope_paths(Action::ReadKpi).is_empty(),
             can_national: services.may_read_national(p).await,
             can_registries: !p.scope_paths(Action::ReadRegistry).is_empty(),
+            can_feedback: !p.scope_paths(Action::ReadFeedback).is_empty(),
             active,
             restricted: p.user.must_change_password,
         }
@@ -99,6 +103,7 @@ impl Layout {
             can_kpi: false,
             can_national: false,
             can_registries: false,
+            can_feedback: false,
             unread: 0,
             active: "",
             restricted: false,

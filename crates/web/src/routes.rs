@@ -19,7 +19,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::error::{EdgeError, for_path};
 use crate::session::{COOKIE_NAME, DbSessionStore, authenticate, csrf, enforce};
-use crate::{AppState, api, pages};
+use crate::{AppState, api, open311, pages};
 
 /// Who may call a route. Scope within an org subtree is then checked by the domain services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,15 +39,15 @@ pub struct RouteDef {
     pub method: &'static str,
     pub path: &'static str,
     pub access: Access,
-    /// Subject to the per-IP login rate limit.
-    pub rate_limited: bool,
+    /// Subject to a per-IP rate limit.
+    pub limit: Option<Limit>,
     /// A larger body limit than the general one (file uploads).
     pub body_limit: Option<usize>,
     pub handler: MethodRouter<AppState>,
 }
 
 fn r(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> RouteDef {
-    RouteDef { method, path, access, rate_limited: false, body_limit: None, handler }
+    RouteDef { method, path, access, limit: None, body_limit: None, handler }
 }
 
 /// Largest upload (an evidence file or an import table) with room for the form around it.
@@ -64,6 +64,12 @@ fn upload(mut def: RouteDef) -> RouteDef {
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// The citizen's form with up to three photos.
+fn photos(mut def: RouteDef) -> RouteDef {
+    def.body_limit = Some(domain::feedback::PHOTOS_MAX * domain::feedback::PHOTO_MAX_BYTES + 1024 * 1024);
+    def
+}
+
 /// Does `path` match a route template like `/tasks/{id}/evidence`?
 fn path_matches(template: &str, path: &str) -> bool {
     let (mut t, mut p) = (template.split('/'), path.split('/'));
@@ -76,8 +82,22 @@ fn path_matches(template: &str, path: &str) -> bool {
     }
 }
 
+/// Which per-IP rate limit a public route is under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Login and token requests (`login_per_minute`).
+    Login,
+    /// Citizens' submissions (`feedback_per_minute`).
+    Citizen,
+}
+
 fn limited(mut def: RouteDef) -> RouteDef {
-    def.rate_limited = true;
+    def.limit = Some(Limit::Login);
+    def
+}
+
+fn citizen(mut def: RouteDef) -> RouteDef {
+    def.limit = Some(Limit::Citizen);
     def
 }
 
@@ -90,6 +110,7 @@ pub fn route_table() -> Vec<RouteDef> {
         r("GET", "/readyz", Public, get(api::ops::readyz)),
         r("GET", "/metrics", Public, get(api::ops::metrics)),
         r("GET", "/static/app.css", Public, get(pages::assets::css)),
+        r("GET", "/static/feedback.js", Public, get(pages::assets::feedback_js)),
         r("GET", "/api/v1/openapi.json", Public, get(api::openapi_json)),
         // Pages
         r("GET", "/login", Public, get(pages::login::form)),
@@ -293,6 +314,44 @@ pub fn route_table() -> Vec<RouteDef> {
         r("DELETE", "/api/v1/registries/projects/{id}", Scoped, delete(api::registries::delete_project)),
         r("GET", "/api/v1/registries/inspections", Scoped, get(api::registries::inspections)),
         r("GET", "/api/v1/registries/tables", Scoped, get(api::registries::tables)),
+        r("GET", "/phan-anh", Public, get(pages::feedback::form)),
+        photos(citizen(r("POST", "/phan-anh", Public, post(pages::feedback::submit)))),
+        r("GET", "/phan-anh/tra-cuu", Public, get(pages::feedback::track)),
+        citizen(r("POST", "/phan-anh/tra-cuu/mo-lai", Public, post(pages::feedback::reopen))),
+        r("GET", "/feedback", Scoped, get(pages::feedback::index)),
+        r("GET", "/feedback/settings", Scoped, get(pages::feedback::settings)),
+        r("POST", "/feedback/settings", Scoped, post(pages::feedback::save_settings)),
+        r("POST", "/feedback/settings/keys", Scoped, post(pages::feedback::create_key)),
+        r("GET", "/feedback/{id}", Scoped, get(pages::feedback::show)),
+        r("POST", "/feedback/{id}/steps", Scoped, post(pages::feedback::step)),
+        r("POST", "/feedback/{id}/category", Scoped, post(pages::feedback::categorize)),
+        r("POST", "/feedback/{id}/moderation", Scoped, post(pages::feedback::moderate)),
+        // Citizen feedback: the public side (no account), then the officers'
+        citizen(r("POST", "/api/v1/feedback", Public, post(api::feedback::submit))),
+        r("GET", "/api/v1/feedback/similar", Public, get(api::feedback::similar)),
+        r("GET", "/api/v1/feedback/track/{code}", Public, get(api::feedback::track)),
+        citizen(r("POST", "/api/v1/feedback/track/{code}/reopen", Public, post(api::feedback::reopen))),
+        r("GET", "/api/v1/feedback/categories", Public, get(api::feedback::categories)),
+        r("GET", "/api/v1/feedback/photos/{id}", Public, get(api::feedback::photo)),
+        r("GET", "/api/v1/feedback", Scoped, get(api::feedback::list)),
+        r("GET", "/api/v1/feedback/routes", Scoped, get(api::feedback::routes)),
+        r("POST", "/api/v1/feedback/routes", Scoped, post(api::feedback::add_route)),
+        r("DELETE", "/api/v1/feedback/routes/{id}", Scoped, delete(api::feedback::delete_route)),
+        r("PUT", "/api/v1/feedback/categories/{code}", Scoped, put(api::feedback::put_category)),
+        r("POST", "/api/v1/feedback/classifier/retrain", Scoped, post(api::feedback::retrain)),
+        r("GET", "/api/v1/feedback/{id}", Scoped, get(api::feedback::show)),
+        r("POST", "/api/v1/feedback/{id}/steps/{step}", Scoped, post(api::feedback::step)),
+        r("POST", "/api/v1/feedback/{id}/category", Scoped, post(api::feedback::categorize)),
+        r("POST", "/api/v1/feedback/{id}/moderation", Scoped, post(api::feedback::moderate)),
+        r("GET", "/api/v1/settings/feedback", SignedIn, get(api::feedback::settings)),
+        r("PUT", "/api/v1/settings/feedback", Scoped, put(api::feedback::set_settings)),
+        r("POST", "/api/v1/open311/keys", Scoped, post(api::feedback::create_key)),
+        // Open311 GeoReport v2 (JSON or XML by extension)
+        r("GET", "/open311/v2/{file}", Public, get(open311::get_root)),
+        citizen(r("POST", "/open311/v2/{file}", Public, post(open311::post_request))),
+        r("GET", "/open311/v2/services/{file}", Public, get(open311::service_definition)),
+        r("GET", "/open311/v2/requests/{file}", Public, get(open311::request)),
+        r("GET", "/open311/v2/tokens/{file}", Public, get(open311::token)),
         r("GET", "/api/v1/settings/registries", SignedIn, get(api::registries::settings)),
         r("PUT", "/api/v1/settings/registries", Scoped, put(api::registries::set_settings)),
     ]
@@ -301,16 +360,20 @@ pub fn route_table() -> Vec<RouteDef> {
 /// Builds the application: every route of [`route_table`] behind its access rule, then the
 /// shared layers (sessions, caller, CSRF, body limit, compression, tracing).
 pub fn router(state: AppState) -> Router {
-    let limiter = (state.config.login_per_minute > 0).then(|| {
-        let per_ms = (60_000 / u64::from(state.config.login_per_minute)).max(1);
-        Arc::new(
-            GovernorConfigBuilder::default()
-                .per_millisecond(per_ms)
-                .burst_size(state.config.login_per_minute.min(10))
-                .finish()
-                .unwrap_or_default(),
-        )
-    });
+    let governor = |per_minute: u32| {
+        (per_minute > 0).then(|| {
+            let per_ms = (60_000 / u64::from(per_minute)).max(1);
+            Arc::new(
+                GovernorConfigBuilder::default()
+                    .per_millisecond(per_ms)
+                    .burst_size(per_minute.min(10))
+                    .finish()
+                    .unwrap_or_default(),
+            )
+        })
+    };
+    let login_limiter = governor(state.config.login_per_minute);
+    let citizen_limiter = governor(state.config.feedback_per_minute);
     let mut app: Router<AppState> = Router::new();
     let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
     let mut uploads: Vec<(&'static str, usize)> = Vec::new();
@@ -322,7 +385,12 @@ pub fn router(state: AppState) -> Router {
             handler = handler.layer(DefaultBodyLimit::max(max));
             uploads.push((def.path, max));
         }
-        if let (true, Some(cfg)) = (def.rate_limited, &limiter) {
+        let limiter = match def.limit {
+            Some(Limit::Login) => login_limiter.as_ref(),
+            Some(Limit::Citizen) => citizen_limiter.as_ref(),
+            None => None,
+        };
+        if let Some(cfg) = limiter {
             let path = def.path;
             handler = handler.layer(
                 GovernorLayer::new(cfg.clone()).error_handler(move |_| for_path(path, EdgeError::TooManyRequests)),

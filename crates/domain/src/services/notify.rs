@@ -79,21 +79,12 @@ impl Services {
     // ----- settings ----------------------------------------------------------------------------
 
     pub async fn reminder_rules(&self) -> Result<ReminderRules> {
-        Ok(match self.store.setting_get(ReminderRules::KEY).await? {
-            Some(v) => serde_json::from_value(v).unwrap_or_default(),
-            None => ReminderRules::default(),
-        })
+        self.setting(ReminderRules::KEY).await
     }
 
     pub async fn set_reminder_rules(&self, actor: &Principal, rules: ReminderRules) -> Result<ReminderRules> {
-        if !actor.is_root_admin() {
-            return Err(DomainError::Forbidden("sửa quy tắc nhắc việc"));
-        }
         let rules = rules.validate()?;
-        let value = serde_json::to_value(&rules).map_err(|e| DomainError::Storage(e.to_string()))?;
-        let mut audit = self.draft(Some(&actor.user), "settings.reminder_rules", "setting");
-        audit.after = Some(value.clone());
-        self.store.setting_put(ReminderRules::KEY, &value, self.clock.now(), audit).await?;
+        self.put_setting(actor, ReminderRules::KEY, &rules, "settings.reminder_rules", "sửa quy tắc nhắc việc").await?;
         Ok(rules)
     }
 

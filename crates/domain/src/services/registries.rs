@@ -309,22 +309,13 @@ impl Services {
     // ----- settings ----------------------------------------------------------------------------
 
     pub async fn registry_settings(&self) -> Result<RegistrySettings> {
-        Ok(match self.store.setting_get(RegistrySettings::KEY).await? {
-            Some(v) => serde_json::from_value(v).unwrap_or_default(),
-            None => RegistrySettings::default(),
-        })
+        self.setting(RegistrySettings::KEY).await
     }
 
     /// System admins only: the settings are national.
     pub async fn set_registry_settings(&self, actor: &Principal, s: RegistrySettings) -> Result<RegistrySettings> {
-        if !actor.is_root_admin() {
-            return Err(DomainError::Forbidden("sửa thiết lập danh mục"));
-        }
         let s = s.validate()?;
-        let value = serde_json::to_value(s).map_err(|e| DomainError::Storage(e.to_string()))?;
-        let mut audit = self.draft(Some(&actor.user), "settings.registry", "setting");
-        audit.after = Some(value.clone());
-        self.store.setting_put(RegistrySettings::KEY, &value, self.clock.now(), audit).await?;
+        self.put_setting(actor, RegistrySettings::KEY, &s, "settings.registry", "sửa thiết lập danh mục").await?;
         Ok(s)
     }
 

@@ -32,6 +32,8 @@ struct Ctx {
     b_report: i64,
     /// One entry of each of B's registries.
     b_registries: crate::registries::BEntries,
+    /// A citizen's feedback about a ward of B: (id, tracking code).
+    b_feedback: (i64, String),
 }
 
 impl Ctx {
@@ -129,6 +131,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     let b_reports = s.list_reports(&b_admin, &Default::default()).await.unwrap();
     let b_report = b_reports.items[0].id;
     let b_registries = crate::registries::b_registries(s).await;
+    let b_feedback = crate::feedback::b_feedback(&app).await;
 
     let (page, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let token = app.token("a.admin", PASSWORD).await;
@@ -145,6 +148,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
         b_event,
         b_draft,
         b_registries,
+        b_feedback,
         app,
         b_report,
     };
@@ -163,6 +167,10 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
             checked += 1;
             continue;
         }
+        if crate::feedback::a_cannot_reach_b(&ctx.app, &ctx.page, &ctx.csrf, &ctx.token, &def, &ctx.b_feedback).await {
+            checked += 1;
+            continue;
+        }
         use Method as M;
         match key.as_str() {
             // Public: no data of any org unit.
@@ -177,7 +185,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
             // A personal calendar feed: the secret in the path is the credential.
             "GET /api/v1/calendar/{file}" => {
                 assert_eq!(def.access, Access::Public, "{key}");
-                assert!(def.rate_limited, "{key} must be rate limited");
+                assert!(def.limit.is_some(), "{key} must be rate limited");
                 let (st, _) = ctx.api(M::GET, "/api/v1/calendar/khong-dung.ics", None).await;
                 assert_eq!(st, StatusCode::NOT_FOUND);
             }

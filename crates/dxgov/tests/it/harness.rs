@@ -31,6 +31,7 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     let mut config = Config {
         data_dir: dir.join("data"),
         login_per_minute: 0,
+        feedback_per_minute: 0,
         demo: false,
         max_connections: 5,
         ..Config::default()

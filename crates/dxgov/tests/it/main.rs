@@ -14,6 +14,7 @@ mod browser;
 mod browser_plans;
 mod browser_reports;
 mod dashboards;
+mod feedback;
 mod import;
 mod indicator_pages;
 mod indicators;

@@ -73,7 +73,8 @@ pub mod outbox {
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
-        pub notification_id: i64,
+        /// `None` for mails to people without an account (citizens).
+        pub notification_id: Option<i64>,
         pub to_addr: String,
         pub subject: String,
         pub body: String,

@@ -158,7 +158,7 @@ impl NotifyStore for Db {
         .map_err(storage)?;
         if let Some(to) = &n.email {
             outbox::ActiveModel {
-                notification_id: Set(saved.id),
+                notification_id: Set(Some(saved.id)),
                 to_addr: Set(to.clone()),
                 subject: Set(n.title.clone()),
                 body: Set(n.body.clone()),

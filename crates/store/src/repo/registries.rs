@@ -318,7 +318,7 @@ fn path_cond<C: ColumnTrait>(col: C, paths: &[String]) -> Cond {
 }
 
 /// `LIKE` pattern for "contains", with the wildcard characters of user input removed.
-fn contains(folded: &str) -> String {
+pub(super) fn contains(folded: &str) -> String {
     let clean: String = folded.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
     format!("%{clean}%")
 }

@@ -9,7 +9,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
-use sha2::{Digest, Sha256};
 
 use domain::audit::AuditDraft;
 use domain::frameworks::{
@@ -1284,18 +1283,7 @@ impl WorkStore for Db {
             .ok_or_else(|| DomainError::not_found("nhiệm vụ", task_id.to_string()))?;
         let (content_type, size, digest) = match file {
             Some((mime, bytes)) => {
-                let digest = hex::encode(Sha256::digest(bytes));
-                let known = blob::Entity::find_by_id(digest.clone()).count(&txn).await.map_err(storage)?;
-                if known == 0 {
-                    blob::ActiveModel {
-                        sha256: Set(digest.clone()),
-                        size: Set(bytes.len() as i64),
-                        data: Set(bytes.to_vec()),
-                    }
-                    .insert(&txn)
-                    .await
-                    .map_err(storage)?;
-                }
+                let digest = super::put_blob(&txn, bytes).await.map_err(storage)?;
                 (Some(mime.to_string()), Some(bytes.len() as i64), Some(digest))
             }
             None => (None, None, None),
