@@ -99,6 +99,11 @@ impl Services {
         self
     }
 
+    /// The same services acting at another time: demo data of past weeks, benchmarks.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self.clone() }
+    }
+
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
     }

@@ -10,6 +10,7 @@ use domain::org::{OrgQuery, OrgType};
 use domain::services::work::{NewPlanInput, StepInput};
 use domain::work::{PlanStep, ProgressInput, TaskInput, TaskQuery, TaskState};
 
+pub mod feedback;
 mod registries;
 mod reports;
 
@@ -51,6 +52,8 @@ pub async fn load(services: &Services, password: &str) -> domain::Result<Vec<&'s
     indicator_values(services, password).await?;
     registries::load(services, password).await?;
     reports::load(services, password).await?;
+    feedback::load(services, password).await?;
+    created.extend(feedback::PEOPLE.iter().map(|p| p.0));
     Ok(created)
 }
 

@@ -4,5 +4,6 @@
 pub mod app;
 pub mod bench;
 pub mod bench_indicators;
+pub mod classify_cli;
 pub mod config;
 pub mod demo;

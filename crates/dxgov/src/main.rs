@@ -63,6 +63,12 @@ enum Command {
     /// Fill the database with synthetic indicator values and a national report round for
     /// benchmarks (see scripts/bench-indicators.sh).
     BenchIndicators(dxgov::bench_indicators::BenchIndicatorArgs),
+    /// The feedback classifier on labelled files: `train --data F.tsv --model OUT`, `eval --model
+    /// OUT --data F.tsv` (accuracy, macro-F1, confusion matrix).
+    Classify {
+        #[command(subcommand)]
+        action: dxgov::classify_cli::ClassifyCommand,
+    },
     /// Ask a running server's /readyz; exit 0 when ready.
     Healthcheck {
         #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
@@ -174,6 +180,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             dxgov::bench_indicators::run(&app, &args).await?;
         }
         Command::Healthcheck { url } => return healthcheck(&url).await,
+        Command::Classify { action } => {
+            tokio::task::spawn_blocking(move || dxgov::classify_cli::run(action)).await??;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -206,6 +215,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     if let Some((users, pw)) = demo_note {
         println!("Tài khoản mẫu ({}), mật khẩu chung: {pw}", users.join(", "));
+        println!(
+            "Người dân gửi phản ánh tại http://{addr}/phan-anh; Open311: http://{addr}/open311/v2/ (api_key mẫu: {})",
+            dxgov::demo::feedback::OPEN311_KEY
+        );
     }
     let scheduler = app.scheduler(&config)?;
     if config.jobs_interval_secs > 0 {

@@ -922,3 +922,41 @@ pub async fn a_cannot_reach_b(
     );
     true
 }
+
+/// The demo shows a living service: items in every state in three provinces, overdue ones, the
+/// triage queue, a flagged item, a merge, a reopening, replies on the public page.
+#[tokio::test]
+async fn the_demo_has_feedback_in_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::harness::test_config(dir.path());
+    let clock =
+        std::sync::Arc::new(domain::clock::ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap()));
+    let app = dxgov::app::App::open(&config, clock, true).await.unwrap();
+    let s = &app.services;
+    dxgov::demo::load(s, PASSWORD).await.unwrap();
+    let national = s.login("cds.dieuphoi", PASSWORD, None).await.unwrap();
+    let filter = domain::services::feedback::FeedbackFilter { limit: Some(500), ..Default::default() };
+    let all = s.feedback_list(&national, &filter).await.unwrap().items;
+    for status in domain::feedback::Status::ALL {
+        assert!(all.iter().any(|v| v.item.status == status), "no demo item is {}", status.label());
+    }
+    let provinces: std::collections::BTreeSet<&str> =
+        all.iter().map(|v| v.item.area_path.split('/').nth(2).unwrap_or("")).collect();
+    assert!(provinces.len() >= 3, "{provinces:?}");
+    assert!(all.iter().any(|v| v.overdue), "an overdue item");
+    assert!(all.iter().any(|v| v.item.needs_triage()), "the triage queue");
+    assert!(all.iter().any(|v| v.item.flagged), "an item waiting for moderation");
+    assert!(all.iter().any(|v| v.item.reopen_count > 0), "a reopened item");
+    assert!(
+        all.iter().any(|v| v.item.category_source == domain::feedback::CategorySource::Model),
+        "classified by the model"
+    );
+    let merged = all.iter().find(|v| v.item.status == domain::feedback::Status::Merged).unwrap();
+    let t = s.track_feedback(&merged.item.tracking_code).await.unwrap();
+    assert_eq!(t.master.as_ref().unwrap().item.status, domain::feedback::Status::Answered);
+    // Routed road items went to the Department of Construction.
+    assert!(
+        all.iter().any(|v| v.handler.code == "51.SXD" && v.category.as_ref().is_some_and(|c| c.code == "giao-thong"))
+    );
+    assert!(s.open311_key_valid(dxgov::demo::feedback::OPEN311_KEY).await.unwrap());
+}

@@ -13,6 +13,7 @@ mod bad_input;
 mod browser;
 mod browser_plans;
 mod browser_reports;
+mod classify_cli;
 mod dashboards;
 mod feedback;
 mod import;
