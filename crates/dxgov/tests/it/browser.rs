@@ -353,7 +353,9 @@ async fn pages_are_light() {
     };
     let css = get("/static/app.css").await;
     println!("/static/app.css: {css} bytes");
-    for path in ["/", "/orgs", "/orgs/51", "/users", "/account", "/login"] {
+    for path in
+        ["/", "/orgs", "/orgs/51", "/users", "/account", "/login", "/phan-anh", "/phan-anh/tra-cuu", "/feedback"]
+    {
         let html = get(path).await;
         println!("{path}: {html} bytes + css {css} = {} bytes", html + css);
         assert!(html + css < LIMIT, "{path}: {html} bytes of HTML + {css} of CSS is over {LIMIT}");
