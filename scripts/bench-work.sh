@@ -28,6 +28,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 ROOT=$PWD
 
 MILLION=0
@@ -52,7 +54,6 @@ MILLION_MULTIPLIER=${BENCH_MULTIPLIER_MILLION:-13}
 ADMIN_PASSWORD='bench-Passw0rd-2024'
 BENCH_PASSWORD='bench-Tai-Thu-2024'
 
-log() { printf '%s\n' "$*" >&2; }
 
 for tool in curl wrk awk sed; do
   command -v "$tool" >/dev/null || { log "$tool is required"; exit 1; }
@@ -97,55 +98,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port on 127.0.0.1 that nothing listens on (at most 100 tries).
-free_port() {
-  local i p
-  for ((i = 0; i < 100; i++)); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  log "no free port found"
-  return 1
-}
 
-# wait_healthz PORT PID -> 0 when /healthz answered "ok" (polls every ~50 ms, at most 120 s)
-wait_healthz() {
-  local port=$1 pid=$2 i
-  for ((i = 0; i < 2400; i++)); do
-    if [ "$(curl -s --max-time 1 "http://127.0.0.1:$port/healthz" 2>/dev/null)" = ok ]; then
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
 
-mem_mb() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-# The value of a `KEY=value` line of FILE.
-field() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
 
-# The Lua script wrk runs: optional Authorization or Cookie header from the environment, and a
-# done() that prints the percentiles wrk does not (p95) in milliseconds.
-cat >"$WORK/auth.lua" <<'LUA'
-local token = os.getenv("BENCH_TOKEN")
-local cookie = os.getenv("BENCH_COOKIE")
-if token and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
-if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
-wrk.headers["Accept-Encoding"] = "gzip"
-
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("PCT p50=%.2f p95=%.2f p99=%.2f max=%.2f\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-  io.write(string.format("REQS n=%d rps=%.1f errors=%d non2xx=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6), errors, summary.errors.status))
-end
-LUA
+wrk_lua "$WORK/auth.lua"
 
 SUMMARY=$WORK/summary.txt
 : >"$SUMMARY"

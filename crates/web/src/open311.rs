@@ -469,20 +469,6 @@ async fn create(state: &AppState, format: Format, body: &[u8]) -> Result<Respons
     let Some(service_code) = get("service_code") else {
         return Err(bad("service_code: thiếu mã lĩnh vực"));
     };
-    if state.services.feedback_category(&service_code).await.is_err() {
-        return Err(Open311Error::new(
-            format,
-            StatusCode::NOT_FOUND,
-            format!("service_code '{service_code}' không tồn tại"),
-        ));
-    }
-    if state.services.org_by_code(&jurisdiction_id, None).await.is_err() {
-        return Err(Open311Error::new(
-            format,
-            StatusCode::NOT_FOUND,
-            format!("jurisdiction_id '{jurisdiction_id}' không tồn tại"),
-        ));
-    }
     let number = |name: &'static str| -> Result<Option<f64>> {
         match get(name) {
             None => Ok(None),
@@ -533,6 +519,10 @@ async fn create(state: &AppState, format: Format, body: &[u8]) -> Result<Respons
             }]),
         )),
         Ok(Submission::LikelyDuplicates { .. }) => Err(bad("phản ánh trùng")),
+        // An unknown service or jurisdiction is "not found" in Open311's terms.
+        Err(DomainError::Invalid { field: field @ ("service_code" | "jurisdiction_id"), message }) => {
+            Err(Open311Error::new(format, StatusCode::NOT_FOUND, format!("{field}: {message}")))
+        }
         Err(e) => Err(Open311Error::from((format, e))),
     }
 }

@@ -472,19 +472,20 @@ impl Services {
         }
         let photos: Vec<NewPhoto> = photos.iter().map(|p| clean_photo(p)).collect::<Result<_>>()?;
         let settings = self.feedback_settings().await?;
+        let categories = self.feedback_categories(true).await?;
         let chosen = match input.service_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => {
-                let cat = self
-                    .feedback_category(code)
-                    .await
-                    .map_err(|_| DomainError::invalid("service_code", format!("không có lĩnh vực mã '{code}'")))?;
+                let cat = categories
+                    .iter()
+                    .find(|c| c.code == code.to_ascii_lowercase())
+                    .ok_or_else(|| DomainError::invalid("service_code", format!("không có lĩnh vực mã '{code}'")))?;
                 if !cat.active {
                     return Err(DomainError::invalid(
                         "service_code",
                         format!("lĩnh vực '{code}' không còn nhận phản ánh"),
                     ));
                 }
-                Some(cat)
+                Some(cat.clone())
             }
             None => None,
         };
@@ -494,7 +495,6 @@ impl Services {
                 return Ok(Submission::LikelyDuplicates { similar });
             }
         }
-        let categories = self.feedback_categories(false).await?;
         let classifier = self.classifier().await?;
         let prediction = classifier.model.predict(&format!("{title}\n{description}"));
         let predicted = categories.iter().find(|c| c.code == prediction.label);
@@ -507,7 +507,8 @@ impl Services {
         };
         let handler = self.route_for(category.as_ref().map(|c| c.id), &area).await?;
         let now = self.clock.now();
-        let sla = category.as_ref().map(|c| c.sla_days).unwrap_or_else(|| max_sla(&categories));
+        let active: Vec<Category> = categories.iter().filter(|c| c.active).cloned().collect();
+        let sla = category.as_ref().map(|c| c.sla_days).unwrap_or_else(|| max_sla(&active));
         let due_on = self.work_calendar().await?.add_working_days(vietnam_date(now), sla as i32);
         let flagged = feedback::looks_abusive(&format!("{title} {description}"));
         let item = NewFeedback {
@@ -548,9 +549,19 @@ impl Services {
             "category": category.as_ref().map(|c| c.code.clone()), "category_source": category_source.as_str(),
             "area": area.code, "handler": handler.code, "due_on": due_on,
         }));
+        let has_photos = !photos.is_empty();
         let stored = self.store.feedback_insert(&item, &photos, &event, audit).await?;
-        let view = self.feedback_view(stored).await?;
-        let photo_ids = self.store.feedback_photos(view.item.id).await?.into_iter().map(|p| p.id).collect();
+        let photo_ids = if has_photos {
+            self.store.feedback_photos(stored.id).await?.into_iter().map(|p| p.id).collect()
+        } else {
+            Vec::new()
+        };
+        // Everything the view names is at hand: no second read.
+        let units = HashMap::from([(area.id, area.clone()), (handler.id, handler)]);
+        let cats = categories.into_iter().map(|c| (c.id, c)).collect();
+        let view = assemble_views(vec![stored], &units, &cats, &HashMap::new(), self.clock.today())
+            .pop()
+            .ok_or_else(|| DomainError::Storage("view of nothing".into()))?;
         Ok(Submission::Submitted { item: Box::new(PublicFeedback::of(&view, photo_ids)) })
     }
 
@@ -723,30 +734,7 @@ impl Services {
                 master_codes.insert(id, m.tracking_code);
             }
         }
-        let today = self.clock.today();
-        let unit_ref = |id: OrgId| {
-            units.get(&id).map_or(UnitRef { id, code: String::new(), name: String::new() }, |u| UnitRef {
-                id,
-                code: u.code.clone(),
-                name: u.name.clone(),
-            })
-        };
-        let cat_ref = |id: Option<i64>| {
-            id.and_then(|id| cats.get(&id)).map(|c| CategoryRef { code: c.code.clone(), name: c.name.clone() })
-        };
-        Ok(items
-            .into_iter()
-            .map(|item| FeedbackView {
-                status_label: item.status.label(),
-                category: cat_ref(item.category_id),
-                predicted_category: cat_ref(item.predicted_category_id),
-                area: unit_ref(item.area_org_id),
-                handler: unit_ref(item.handler_org_id),
-                overdue: item.is_overdue(today),
-                merged_into_code: item.merged_into.and_then(|id| master_codes.get(&id).cloned()),
-                item,
-            })
-            .collect())
+        Ok(assemble_views(items, &units, &cats, &master_codes, self.clock.today()))
     }
 
     async fn feedback_view(&self, item: Feedback) -> Result<FeedbackView> {
@@ -1386,6 +1374,39 @@ impl Services {
         }
         self.store.open311_key_valid(&crate::users::token_digest(key.trim())).await
     }
+}
+
+/// Items with the names of their units and categories (all already loaded).
+fn assemble_views(
+    items: Vec<Feedback>,
+    units: &HashMap<OrgId, OrgUnit>,
+    cats: &HashMap<i64, Category>,
+    master_codes: &HashMap<i64, String>,
+    today: NaiveDate,
+) -> Vec<FeedbackView> {
+    let unit_ref = |id: OrgId| {
+        units.get(&id).map_or(UnitRef { id, code: String::new(), name: String::new() }, |u| UnitRef {
+            id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+        })
+    };
+    let cat_ref = |id: Option<i64>| {
+        id.and_then(|id| cats.get(&id)).map(|c| CategoryRef { code: c.code.clone(), name: c.name.clone() })
+    };
+    items
+        .into_iter()
+        .map(|item| FeedbackView {
+            status_label: item.status.label(),
+            category: cat_ref(item.category_id),
+            predicted_category: cat_ref(item.predicted_category_id),
+            area: unit_ref(item.area_org_id),
+            handler: unit_ref(item.handler_org_id),
+            overdue: item.is_overdue(today),
+            merged_into_code: item.merged_into.and_then(|id| master_codes.get(&id).cloned()),
+            item,
+        })
+        .collect()
 }
 
 /// May the principal read an item: handled by, or sent about, a unit in their scope.
