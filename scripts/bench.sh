@@ -15,13 +15,14 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 ROOT=$PWD
 
 COLD_RUNS=${COLD_RUNS:-5}
 WRK_DURATION=${WRK_DURATION:-10s}
 ADMIN_PASSWORD='bench-Passw0rd-2024'
 
-log() { printf '%s\n' "$*" >&2; }
 
 # --- tools -----------------------------------------------------------------------------------
 command -v curl >/dev/null || { log "curl is required"; exit 1; }
@@ -58,19 +59,6 @@ trap 'exit 130' INT TERM
 
 now_ms() { date +%s%3N; }
 
-# A port on 127.0.0.1 that nothing listens on (at most 100 tries).
-free_port() {
-  local i p
-  for ((i = 0; i < 100; i++)); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  log "no free port found"
-  return 1
-}
 
 # start_server DATA_DIR PORT LOGFILE -> sets SERVER_PID
 start_server() {
@@ -92,6 +80,7 @@ stop_server() {
 }
 
 # wait_healthz PORT PID -> 0 when /healthz answered "ok" (polls every ~10 ms, at most 60 s)
+# Finer than bench-lib.sh's (every 10 ms): the cold start is timed by it.
 wait_healthz() {
   local port=$1 pid=$2 i
   for ((i = 0; i < 6000; i++)); do

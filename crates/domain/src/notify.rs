@@ -94,3 +94,14 @@ pub struct ReminderRun {
     /// Notifications that already existed (a rerun, or a restart the same day).
     pub already_sent: u64,
 }
+
+impl ReminderRun {
+    /// Counts one notification: created now, or already sent before.
+    pub fn count(&mut self, created: bool) {
+        if created {
+            self.created += 1;
+        } else {
+            self.already_sent += 1;
+        }
+    }
+}

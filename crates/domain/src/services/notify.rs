@@ -167,7 +167,7 @@ impl Services {
                                 email,
                             )
                             .await?;
-                        count(&mut run, created);
+                        run.count(created);
                     }
                 }
                 continue;
@@ -187,7 +187,7 @@ impl Services {
                             email,
                         )
                         .await?;
-                    count(&mut run, created);
+                    run.count(created);
                 }
             }
             if late >= i64::from(rules.escalate_after) {
@@ -218,7 +218,7 @@ impl Services {
                             email,
                         )
                         .await?;
-                    count(&mut run, created);
+                    run.count(created);
                 }
             }
         }
@@ -300,14 +300,6 @@ pub struct PersonalCalendar {
     pub user: User,
     pub tasks: Vec<Task>,
     pub events: Vec<crate::schedule::ScheduleEvent>,
-}
-
-fn count(run: &mut ReminderRun, created: bool) {
-    if created {
-        run.created += 1;
-    } else {
-        run.already_sent += 1;
-    }
 }
 
 fn reminder_body(task: &Task, when: &str) -> String {

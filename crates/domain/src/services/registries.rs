@@ -960,11 +960,7 @@ impl Services {
                         email,
                     )
                     .await?;
-                if created {
-                    run.created += 1;
-                } else {
-                    run.already_sent += 1;
-                }
+                run.count(created);
             }
         }
         Ok(run)

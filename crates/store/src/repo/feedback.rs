@@ -26,7 +26,6 @@ use super::{append_audit, put_blob};
 use crate::entities::feedback::{
     classifier_model, feedback_category, feedback_event, feedback_item, feedback_photo, feedback_route, open311_key,
 };
-use crate::entities::notify::outbox;
 use crate::entities::work::blob;
 use crate::{Db, storage};
 
@@ -419,20 +418,7 @@ impl FeedbackStore for Db {
         }
         insert_event(&txn, item.id, item.status, item.handler_org_id, event).await?;
         for m in mails {
-            outbox::ActiveModel {
-                notification_id: Set(None),
-                to_addr: Set(m.to.clone()),
-                subject: Set(m.subject.clone()),
-                body: Set(m.body.clone()),
-                created_at: Set(event.at),
-                sent_at: Set(None),
-                attempts: Set(0),
-                last_error: Set(None),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(storage)?;
+            super::notify::queue_mail(&txn, None, &m.to, &m.subject, &m.body, event.at).await?;
         }
         append_audit(&txn, audit).await.map_err(storage)?;
         txn.commit().await.map_err(storage)?;

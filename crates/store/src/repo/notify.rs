@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use domain::audit::AuditDraft;
@@ -157,20 +158,7 @@ impl NotifyStore for Db {
         .await
         .map_err(storage)?;
         if let Some(to) = &n.email {
-            outbox::ActiveModel {
-                notification_id: Set(Some(saved.id)),
-                to_addr: Set(to.clone()),
-                subject: Set(n.title.clone()),
-                body: Set(n.body.clone()),
-                created_at: Set(n.created_at),
-                sent_at: Set(None),
-                attempts: Set(0),
-                last_error: Set(None),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(storage)?;
+            queue_mail(&txn, Some(saved.id), to, &n.title, &n.body, n.created_at).await?;
         }
         txn.commit().await.map_err(storage)?;
         Ok(true)
@@ -296,4 +284,30 @@ impl NotifyStore for Db {
             .map_err(storage)?
             .map(|f| f.user_id))
     }
+}
+
+/// Puts an e-mail in the outbox inside `txn` (of a notification, or `None` for a citizen).
+pub(super) async fn queue_mail(
+    txn: &DatabaseTransaction,
+    notification_id: Option<i64>,
+    to: &str,
+    subject: &str,
+    body: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    outbox::ActiveModel {
+        notification_id: Set(notification_id),
+        to_addr: Set(to.into()),
+        subject: Set(subject.into()),
+        body: Set(body.into()),
+        created_at: Set(at),
+        sent_at: Set(None),
+        attempts: Set(0),
+        last_error: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(storage)?;
+    Ok(())
 }
