@@ -331,7 +331,12 @@ async fn first_login_change_password_browse_and_search() {
     c.goto(&app.url("/")).await.expect("open / again");
     wait_h1(&c, "Đăng nhập").await;
     assert_eq!(path_of(&c).await, "/login");
-    assert!(c.find_all(Locator::Css("header nav")).await.expect("nav").is_empty(), "navigation shown after sign-out");
+    // Only the public links remain (send and follow feedback, sign in): no officer's menu.
+    assert!(
+        c.find_all(Locator::Css("header nav a[href='/plans'], header nav button")).await.expect("nav").is_empty(),
+        "the signed-in navigation shown after sign-out"
+    );
+    assert!(!c.find_all(Locator::Css("header nav a[href='/phan-anh']")).await.expect("nav").is_empty());
 
     c.close().await.expect("close the browser session");
     drop(driver);
