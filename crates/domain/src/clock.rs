@@ -18,6 +18,11 @@ pub fn vietnam_date(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::hours(7)).date_naive()
 }
 
+/// The instant a Vietnamese day begins (00:00 in Vietnam), the bound of a period of days.
+pub fn vietnam_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::hours(7)
+}
+
 #[derive(Debug, Default)]
 pub struct SystemClock;
 

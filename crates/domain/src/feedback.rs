@@ -122,6 +122,60 @@ impl Status {
     }
 }
 
+/// Where an item stands against its SLA on a day: the one rule that analytics count by, the
+/// officers' list filters by (storage's condition for `FeedbackQuery::sla` mirrors it) and the
+/// "quá hạn" mark comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaState {
+    /// Answered (or rejected with a reason) on or before its due day, in Vietnam time.
+    OnTime,
+    /// Answered (or rejected) after its due day.
+    Late,
+    /// Still waiting for an answer and past its due day.
+    Overdue,
+    /// Still waiting for an answer, not yet due.
+    Pending,
+}
+
+impl SlaState {
+    pub const ALL: [SlaState; 4] = [SlaState::OnTime, SlaState::Late, SlaState::Overdue, SlaState::Pending];
+
+    /// The state of an item on `today`; `None` for an item merged into another (it follows that
+    /// one and has no answer of its own).
+    pub fn of(status: Status, due_on: NaiveDate, resolved_at: Option<DateTime<Utc>>, today: NaiveDate) -> Option<Self> {
+        if status.is_pending() {
+            return Some(if today > due_on { SlaState::Overdue } else { SlaState::Pending });
+        }
+        let answered = crate::clock::vietnam_date(resolved_at?);
+        Some(if answered <= due_on { SlaState::OnTime } else { SlaState::Late })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaState::OnTime => "on_time",
+            SlaState::Late => "late",
+            SlaState::Overdue => "overdue",
+            SlaState::Pending => "pending",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s.trim()).ok_or_else(|| {
+            DomainError::invalid("sla", format!("'{}' không phải on_time, late, overdue hoặc pending", s.trim()))
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SlaState::OnTime => "Trả lời đúng hạn",
+            SlaState::Late => "Trả lời quá hạn",
+            SlaState::Overdue => "Chưa trả lời, quá hạn",
+            SlaState::Pending => "Chưa trả lời, còn hạn",
+        }
+    }
+}
+
 /// A workflow step on an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -871,9 +925,13 @@ impl Feedback {
     pub fn needs_triage(&self) -> bool {
         self.status == Status::New && matches!(self.category_source, CategorySource::None)
     }
+    /// Where it stands against its SLA on `today` ([`SlaState::of`]).
+    pub fn sla_state(&self, today: NaiveDate) -> Option<SlaState> {
+        SlaState::of(self.status, self.due_on, self.resolved_at, today)
+    }
     /// Past its due day and still unanswered.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status.is_pending() && today > self.due_on
+        self.sla_state(today) == Some(SlaState::Overdue)
     }
     /// May the citizen still reopen it on `now`?
     pub fn reopen_until(&self, reopen_days: u32) -> Option<DateTime<Utc>> {
@@ -1271,5 +1329,26 @@ mod tests {
         let d = a.distance_m(b);
         assert!((1_300.0..1_500.0).contains(&d), "{d}");
         assert!(LatLon::new(91.0, 0.0).is_err());
+    }
+
+    #[test]
+    fn the_sla_state_counts_the_answer_day_in_vietnam_time() {
+        use chrono::TimeZone;
+        let due = NaiveDate::from_ymd_opt(2026, 9, 15).expect("date");
+        let at = |d, h, m| Some(Utc.with_ymd_and_hms(2026, 9, d, h, m, 0).single().expect("time"));
+        // 23:59 in Vietnam on the due day is 16:59 UTC: on time; 00:01 the next day is late.
+        assert_eq!(SlaState::of(Status::Answered, due, at(15, 16, 59), due), Some(SlaState::OnTime));
+        assert_eq!(SlaState::of(Status::Closed, due, at(15, 17, 1), due), Some(SlaState::Late));
+        assert_eq!(SlaState::of(Status::Rejected, due, at(1, 2, 0), due), Some(SlaState::OnTime));
+        let next_day = due.succ_opt().expect("date");
+        for pending in [Status::New, Status::Received, Status::InProgress, Status::Transferred] {
+            assert_eq!(SlaState::of(pending, due, None, due), Some(SlaState::Pending), "{pending:?}");
+            assert_eq!(SlaState::of(pending, due, None, next_day), Some(SlaState::Overdue), "{pending:?}");
+        }
+        assert_eq!(SlaState::of(Status::Merged, due, None, next_day), None);
+        for s in SlaState::ALL {
+            assert_eq!(SlaState::parse(s.as_str()).expect("parses"), s);
+        }
+        assert!(SlaState::parse("soon").is_err());
     }
 }

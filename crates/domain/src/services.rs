@@ -3,6 +3,7 @@
 
 pub mod dashboards;
 pub mod feedback;
+pub mod feedback_analytics;
 pub mod import;
 pub mod indicator_entry;
 pub mod indicators;

@@ -27,4 +27,4 @@ pub use chart::{Chart, ChartRow, ChartScale, render_chart};
 pub use gantt::{Bar, Timeline, render_svg};
 pub use ical::{Event, EventStatus, When, write_calendar};
 pub use table::{Cell, ReadError, ReadRow, ReadTable, Table, format_date};
-pub use xlsx::{WriteError, read_xlsx, sanitize_sheet_name, write_xlsx};
+pub use xlsx::{WriteError, read_xlsx, read_xlsx_sheets, sanitize_sheet_name, write_xlsx};

@@ -257,18 +257,43 @@ fn truncate_utf16(s: &str, max_units: usize) -> &str {
 /// [`ReadError::Empty`] for no bytes, no sheet or no non-empty row; [`ReadError::InvalidXlsx`]
 /// for anything that is not a readable XLSX workbook (including old `.xls`).
 pub fn read_xlsx(bytes: &[u8]) -> Result<ReadTable, ReadError> {
+    let mut workbook = open_workbook(bytes)?;
+    match workbook.worksheet_range_at(0) {
+        None => Err(ReadError::Empty),
+        Some(range) => table_of(&range.map_err(invalid)?).ok_or(ReadError::Empty),
+    }
+}
+
+/// Reads every worksheet as [`read_xlsx`] reads the first, with its name, in order; sheets
+/// without a non-empty row are left out.
+///
+/// # Errors
+/// As [`read_xlsx`].
+pub fn read_xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, ReadTable)>, ReadError> {
+    let mut workbook = open_workbook(bytes)?;
+    let mut sheets = Vec::new();
+    for (name, range) in workbook.worksheets() {
+        if let Some(table) = table_of(&range) {
+            sheets.push((name, table));
+        }
+    }
+    Ok(sheets)
+}
+
+fn invalid(e: calamine::XlsxError) -> ReadError {
+    ReadError::InvalidXlsx { detail: e.to_string() }
+}
+
+fn open_workbook(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
-    let invalid = |e: calamine::XlsxError| ReadError::InvalidXlsx { detail: e.to_string() };
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(invalid)?;
-    let range = match workbook.worksheet_range_at(0) {
-        None => return Err(ReadError::Empty),
-        Some(range) => range.map_err(invalid)?,
-    };
-    let Some((first_row, _)) = range.start() else {
-        return Err(ReadError::Empty);
-    };
+    Xlsx::new(Cursor::new(bytes)).map_err(invalid)
+}
+
+/// The header is the first non-empty row; `None` for a sheet with none.
+fn table_of(range: &calamine::Range<Data>) -> Option<ReadTable> {
+    let (first_row, _) = range.start()?;
     let mut headers = None;
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
@@ -282,7 +307,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<ReadTable, ReadError> {
             Some(_) => rows.push(ReadRow { line, cells }),
         }
     }
-    headers.map(|headers| ReadTable { headers, rows }).ok_or(ReadError::Empty)
+    headers.map(|headers| ReadTable { headers, rows })
 }
 
 fn cell_string(data: &Data) -> String {
@@ -367,6 +392,21 @@ mod tests {
         ]);
         t.push_row(vec!["NV-03".into(), Cell::Number(7.0), Cell::Date(date(1850, 1, 1)), Cell::Number(f64::NAN)]);
         t
+    }
+
+    #[test]
+    fn every_sheet_reads_back_by_name_in_order() {
+        let mut second = Table::new(["Lĩnh vực", "Số phản ánh"]);
+        second.push_row(vec!["Giao thông".into(), Cell::Int(3)]);
+        let bytes =
+            write_xlsx(&[("Nhiệm vụ", &sample()), ("Trống", &Table::default()), ("Lĩnh vực", &second)]).unwrap();
+        let sheets = read_xlsx_sheets(&bytes).unwrap();
+        let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Nhiệm vụ", "Lĩnh vực"], "a sheet without rows is left out");
+        assert_eq!(sheets[0].1, read_xlsx(&bytes).unwrap());
+        assert_eq!(sheets[1].1.rows[0].cells, ["Giao thông", "3"]);
+        assert!(matches!(read_xlsx_sheets(b""), Err(ReadError::Empty)));
+        assert!(matches!(read_xlsx_sheets(b"not a zip"), Err(ReadError::InvalidXlsx { .. })));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod dashboards;
 pub mod feedback;
+pub mod feedback_analytics;
 pub mod indicators;
 pub mod kpi;
 pub mod notify;
@@ -57,6 +58,7 @@ use crate::error::{ApiError, EdgeError};
         feedback::put_category, feedback::photo, feedback::list, feedback::show, feedback::step,
         feedback::categorize, feedback::moderate, feedback::routes, feedback::add_route, feedback::delete_route,
         feedback::settings, feedback::set_settings, feedback::retrain, feedback::create_key,
+        feedback_analytics::show, feedback_analytics::xlsx,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod dashboards;
 pub mod data_quality;
 pub mod feedback;
+pub mod feedback_analytics;
 pub mod forms;
 pub mod frameworks;
 pub mod home;

@@ -8,7 +8,7 @@ use crate::Result;
 use crate::audit::AuditDraft;
 use crate::feedback::{
     Category, CategoryInput, CategorySource, EventKind, Feedback, FeedbackEvent, LatLon, PhotoMeta, Reporter, Route,
-    Source, Status,
+    SlaState, Source, Status,
 };
 use crate::org::{OrgId, Page};
 
@@ -70,16 +70,20 @@ pub struct CitizenMail {
 #[derive(Debug, Clone, Default)]
 pub struct FeedbackQuery {
     pub within_paths: Option<Vec<String>>,
-    /// Only items handled under this path.
-    pub handler_path: Option<String>,
     /// Only items whose area lies under this path.
     pub area_path: Option<String>,
+    /// Only items handled under this path or sent about an area under it.
+    pub org_path: Option<String>,
+    /// Only items handled by this very unit.
+    pub handler_org_id: Option<OrgId>,
     pub statuses: Vec<Status>,
     pub category_id: Option<i64>,
     /// Items without a category (the triage queue).
     pub uncategorized: bool,
     /// Pending and due before this day.
     pub overdue_on: Option<NaiveDate>,
+    /// In this SLA state on this day ([`SlaState::of`]).
+    pub sla: Option<(SlaState, NaiveDate)>,
     pub submitted_from: Option<DateTime<Utc>>,
     pub submitted_to: Option<DateTime<Utc>>,
     pub updated_from: Option<DateTime<Utc>>,
@@ -178,21 +182,11 @@ pub trait FeedbackStore: Send + Sync {
     async fn feedback_candidates(&self, area_path: &str, since: DateTime<Utc>, limit: u64) -> Result<Vec<Feedback>>;
     /// Pending items due on or before `until` (SLA reminders).
     async fn feedback_due_by(&self, until: NaiveDate) -> Result<Vec<Feedback>>;
-    /// Items reduced for analytics: those in scope sent in `[from, to)`.
-    async fn feedback_tally(
-        &self,
-        within_paths: Option<&[String]>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<TallyRow>>;
-    /// Descriptions of items in scope sent in `[from, to)` (top terms), at most `limit`.
-    async fn feedback_texts(
-        &self,
-        within_paths: Option<&[String]>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        limit: u64,
-    ) -> Result<Vec<(Option<i64>, String)>>;
+    /// Every item the list would give for `query` (less its paging), reduced for analytics.
+    async fn feedback_tally(&self, query: &FeedbackQuery) -> Result<Vec<TallyRow>>;
+    /// Category and description of the items the list would give for `query`, the newest
+    /// `query.limit` (top terms).
+    async fn feedback_texts(&self, query: &FeedbackQuery) -> Result<Vec<(Option<i64>, String)>>;
 
     // The classifier
     /// Descriptions with their officer-confirmed category code: the training data.

@@ -180,11 +180,21 @@ pub struct StepInput {
 }
 
 /// Filters of the officers' list, as typed.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedbackFilter {
     /// Unit code: items handled by it or sent about its area (default: all in scope).
     pub org: Option<String>,
+    /// Unit code of the handling unit itself (not the units under it).
+    pub handler: Option<String>,
+    /// Unit code: items sent about an area under it (a province, a commune).
+    pub area: Option<String>,
+    /// Sent on or after this day, Vietnam time (`2026-08-27` or `27/08/2026`).
+    pub from: Option<String>,
+    /// Sent on or before this day.
+    pub to: Option<String>,
+    /// State against the SLA today: `on_time`, `late` (answered), `overdue`, `pending` (not yet).
+    pub sla: Option<String>,
     /// Status code (`new`, `received`, …); several separated by commas.
     pub status: Option<String>,
     /// Category code; `none` for the triage queue.
@@ -195,6 +205,13 @@ pub struct FeedbackFilter {
     pub q: Option<String>,
     pub offset: Option<u64>,
     pub limit: Option<u64>,
+}
+
+impl FeedbackFilter {
+    /// The officers' list with these filters (`/api/v1/feedback` takes the same query).
+    pub fn href(&self) -> String {
+        format!("/feedback?{}", serde_urlencoded::to_string(self).unwrap_or_default())
+    }
 }
 
 /// Photo types accepted and the bytes that start them.
@@ -904,10 +921,7 @@ impl Services {
             q: filter.q.as_deref().map(textvi::fold).filter(|q| !q.is_empty()),
             ..Default::default()
         };
-        if let Some(code) = filter.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            let unit = self.org_by_code(code, None).await?;
-            query.handler_path = Some(unit.path.clone());
-        }
+        self.narrow_feedback_query(filter, &mut query).await?;
         if let Some(statuses) = filter.status.as_deref().filter(|s| !s.trim().is_empty()) {
             query.statuses = statuses.split(',').map(Status::parse).collect::<Result<_>>()?;
         }

@@ -19,9 +19,9 @@ fn before_national_day() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 8, 27, 2, 0, 0).unwrap()
 }
 
-const CAM_THANH: &str = "21025"; // Phường Cẩm Thành, Quảng Ngãi
-const NGHIA_LO: &str = "21028"; // Phường Nghĩa Lộ, Quảng Ngãi
-const BA_DINH: &str = "00004"; // Phường Ba Đình, Hà Nội
+pub(crate) const CAM_THANH: &str = "21025"; // Phường Cẩm Thành, Quảng Ngãi
+pub(crate) const NGHIA_LO: &str = "21028"; // Phường Nghĩa Lộ, Quảng Ngãi
+pub(crate) const BA_DINH: &str = "00004"; // Phường Ba Đình, Hà Nội
 
 /// People who handle feedback: a grassroots officer of Cẩm Thành, an officer and a leader of
 /// the province's Department of Construction (routed road problems).
@@ -42,14 +42,14 @@ async fn submit(app: &TestApp, body: Value) -> (StatusCode, Value) {
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn submitted(app: &TestApp, body: Value) -> String {
+pub(crate) async fn submitted(app: &TestApp, body: Value) -> String {
     let (st, v) = submit(app, body).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     assert_eq!(v["outcome"], "submitted", "{v}");
     v["item"]["tracking_code"].as_str().unwrap().to_string()
 }
 
-fn road(area: &str, email: Option<&str>) -> Value {
+pub(crate) fn road(area: &str, email: Option<&str>) -> Value {
     json!({
         "service_code": "giao-thong",
         "description": "Đường Hùng Vương trước nhà số 20 có ổ gà lớn, xe máy ngã liên tục. Gọi tôi 0912 345 678.",
@@ -68,7 +68,7 @@ async fn track(app: &TestApp, code: &str) -> Value {
     res.json().await.unwrap()
 }
 
-async fn item_id(app: &TestApp, code: &str) -> i64 {
+pub(crate) async fn item_id(app: &TestApp, code: &str) -> i64 {
     let s = app.services();
     let admin = s.login("root.admin", PASSWORD, None).await.unwrap();
     let page = s
@@ -855,6 +855,36 @@ pub async fn a_cannot_reach_b(
                 call_page(def.path.into()).await
             };
             assert!(clean(&body), "{key} shows B's feedback");
+        }
+        // Analytics: A's figures hold nothing of B, even narrowed to B's province, and B's words
+        // are not among A's terms.
+        "GET /feedback/analytics" | "GET /api/v1/feedback/analytics" | "GET /api/v1/feedback/analytics/file/xlsx" => {
+            let secret = |text: &str| {
+                let lower = text.to_lowercase();
+                ["bí mật", "đội cấn", "ha.noi@"].iter().any(|w| lower.contains(w))
+            };
+            for query in ["?org=01", ""] {
+                let path = format!("{}{query}", def.path);
+                let text = if def.path.ends_with("/xlsx") {
+                    let res = Client::new().get(app.url(&path)).bearer_auth(token).send().await.unwrap();
+                    assert_eq!(res.status(), StatusCode::OK, "{key}");
+                    let sheets = reports::read_xlsx_sheets(&res.bytes().await.unwrap()).unwrap();
+                    format!("{sheets:?}")
+                } else if def.path.starts_with("/api") {
+                    let (st, body) = call_api(path, None).await;
+                    assert_eq!(st, StatusCode::OK, "{key}");
+                    let v: Value = serde_json::from_str(&body).unwrap();
+                    if !query.is_empty() {
+                        assert_eq!(v["total"]["count"], 0, "{key}: A counts B's items: {v}");
+                    }
+                    body
+                } else {
+                    let (st, body) = call_page(path).await;
+                    assert_eq!(st, StatusCode::OK, "{key}");
+                    body
+                };
+                assert!(clean(&text) && !secret(&text), "{key}{query} shows B's feedback");
+            }
         }
         "GET /feedback/{id}" | "GET /api/v1/feedback/{id}" => {
             let (st, body) =

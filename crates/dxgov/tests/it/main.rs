@@ -17,6 +17,7 @@ mod browser_reports;
 mod classify_cli;
 mod dashboards;
 mod feedback;
+mod feedback_analytics;
 mod import;
 mod indicator_pages;
 mod indicators;

@@ -5,14 +5,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use domain::audit::AuditDraft;
 use domain::feedback::{
     Category, CategoryInput, CategorySource, EventKind, Feedback, FeedbackEvent, LatLon, PhotoMeta, Reporter, Route,
-    Source, Status,
+    SlaState, Source, Status,
 };
 use domain::org::Page;
 use domain::repo::feedback::{
@@ -185,6 +185,86 @@ fn scope(paths: &[String]) -> Cond {
     })
 }
 
+fn pending_statuses() -> Vec<&'static str> {
+    Status::ALL.iter().filter(|s| s.is_pending()).map(|s| s.as_str()).collect()
+}
+
+/// The items in `state` on `today`: the condition of [`SlaState::of`] in SQL. The answer's day
+/// is `domain::clock::vietnam_date(resolved_at)`: Vietnam is UTC+7 all year.
+fn sla_cond(state: SlaState, today: NaiveDate, backend: DbBackend) -> Cond {
+    use feedback_item::Column as C;
+    let answered_day = match backend {
+        DbBackend::Postgres => Expr::cust("CAST((resolved_at AT TIME ZONE 'UTC') + INTERVAL '7 hours' AS DATE)"),
+        _ => Expr::cust("date(resolved_at, '+7 hours')"),
+    };
+    let answered = || Cond::all().add(C::Status.is_not_in(pending_statuses())).add(C::ResolvedAt.is_not_null());
+    let pending = || Cond::all().add(C::Status.is_in(pending_statuses()));
+    match state {
+        SlaState::OnTime => answered().add(answered_day.lte(Expr::col(C::DueOn))),
+        SlaState::Late => answered().add(answered_day.gt(Expr::col(C::DueOn))),
+        SlaState::Overdue => pending().add(C::DueOn.lt(today)),
+        SlaState::Pending => pending().add(C::DueOn.gte(today)),
+    }
+}
+
+/// The items a query names, less its paging: the list, the analytics' tally and their texts
+/// all select with it, so a figure and the list behind it count the same rows.
+fn filtered(q: &FeedbackQuery, backend: DbBackend) -> Select<feedback_item::Entity> {
+    use feedback_item::Column as C;
+    let mut select = feedback_item::Entity::find();
+    if let Some(paths) = &q.within_paths {
+        select = select.filter(scope(paths));
+    }
+    if let Some(p) = &q.area_path {
+        select = select.filter(under(C::AreaPath, p));
+    }
+    if let Some(p) = &q.org_path {
+        select = select.filter(scope(std::slice::from_ref(p)));
+    }
+    if let Some(id) = q.handler_org_id {
+        select = select.filter(C::HandlerOrgId.eq(id));
+    }
+    if !q.statuses.is_empty() {
+        select = select.filter(C::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(id) = q.category_id {
+        select = select.filter(C::CategoryId.eq(id));
+    }
+    if q.uncategorized {
+        select = select.filter(C::CategoryId.is_null());
+    }
+    if let Some(day) = q.overdue_on {
+        select = select.filter(sla_cond(SlaState::Overdue, day, backend));
+    }
+    if let Some((state, day)) = q.sla {
+        select = select.filter(sla_cond(state, day, backend));
+    }
+    if let Some(t) = q.submitted_from {
+        select = select.filter(C::SubmittedAt.gte(t));
+    }
+    if let Some(t) = q.submitted_to {
+        select = select.filter(C::SubmittedAt.lt(t));
+    }
+    if let Some(t) = q.updated_from {
+        select = select.filter(C::UpdatedAt.gte(t));
+    }
+    if let Some(t) = q.updated_to {
+        select = select.filter(C::UpdatedAt.lt(t));
+    }
+    if q.public_only {
+        select = select.filter(C::Hidden.eq(false)).filter(C::Flagged.eq(false));
+    }
+    if let Some(text) = &q.q {
+        select = select.filter(
+            Cond::any().add(C::SearchKey.like(contains(text))).add(C::TrackingCode.eq(text.to_ascii_uppercase())),
+        );
+    }
+    if !q.tracking_codes.is_empty() {
+        select = select.filter(C::TrackingCode.is_in(q.tracking_codes.iter().map(String::as_str)));
+    }
+    select
+}
+
 #[async_trait]
 impl FeedbackStore for Db {
     async fn feedback_categories(&self) -> Result<Vec<Category>> {
@@ -349,53 +429,8 @@ impl FeedbackStore for Db {
 
     async fn feedback_list(&self, q: &FeedbackQuery) -> Result<Page<Feedback>> {
         use feedback_item::Column as C;
-        let mut select = feedback_item::Entity::find();
-        if let Some(paths) = &q.within_paths {
-            select = select.filter(scope(paths));
-        }
-        if let Some(p) = &q.handler_path {
-            select = select.filter(under(C::HandlerPath, p));
-        }
-        if let Some(p) = &q.area_path {
-            select = select.filter(under(C::AreaPath, p));
-        }
-        if !q.statuses.is_empty() {
-            select = select.filter(C::Status.is_in(q.statuses.iter().map(|s| s.as_str())));
-        }
-        if let Some(id) = q.category_id {
-            select = select.filter(C::CategoryId.eq(id));
-        }
-        if q.uncategorized {
-            select = select.filter(C::CategoryId.is_null());
-        }
-        if let Some(day) = q.overdue_on {
-            let pending: Vec<&str> = Status::ALL.iter().filter(|s| s.is_pending()).map(|s| s.as_str()).collect();
-            select = select.filter(C::Status.is_in(pending)).filter(C::DueOn.lt(day));
-        }
-        if let Some(t) = q.submitted_from {
-            select = select.filter(C::SubmittedAt.gte(t));
-        }
-        if let Some(t) = q.submitted_to {
-            select = select.filter(C::SubmittedAt.lt(t));
-        }
-        if let Some(t) = q.updated_from {
-            select = select.filter(C::UpdatedAt.gte(t));
-        }
-        if let Some(t) = q.updated_to {
-            select = select.filter(C::UpdatedAt.lt(t));
-        }
-        if q.public_only {
-            select = select.filter(C::Hidden.eq(false)).filter(C::Flagged.eq(false));
-        }
-        if let Some(text) = &q.q {
-            select = select.filter(
-                Cond::any().add(C::SearchKey.like(contains(text))).add(C::TrackingCode.eq(text.to_ascii_uppercase())),
-            );
-        }
-        if !q.tracking_codes.is_empty() {
-            select = select.filter(C::TrackingCode.is_in(q.tracking_codes.iter().map(String::as_str)));
-        }
-        select = if q.newest_first {
+        let select = filtered(q, self.backend());
+        let select = if q.newest_first {
             select.order_by_desc(C::SubmittedAt).order_by_desc(C::Id)
         } else {
             select.order_by_asc(C::SubmittedAt).order_by_asc(C::Id)
@@ -555,10 +590,9 @@ impl FeedbackStore for Db {
     }
 
     async fn feedback_due_by(&self, until: NaiveDate) -> Result<Vec<Feedback>> {
-        let pending: Vec<&str> = Status::ALL.iter().filter(|s| s.is_pending()).map(|s| s.as_str()).collect();
         items_from(
             feedback_item::Entity::find()
-                .filter(feedback_item::Column::Status.is_in(pending))
+                .filter(feedback_item::Column::Status.is_in(pending_statuses()))
                 .filter(feedback_item::Column::DueOn.lte(until))
                 .order_by_asc(feedback_item::Column::DueOn)
                 .order_by_asc(feedback_item::Column::Id)
@@ -568,14 +602,9 @@ impl FeedbackStore for Db {
         )
     }
 
-    async fn feedback_tally(
-        &self,
-        within_paths: Option<&[String]>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<TallyRow>> {
+    async fn feedback_tally(&self, q: &FeedbackQuery) -> Result<Vec<TallyRow>> {
         use feedback_item::Column as C;
-        let mut select = feedback_item::Entity::find()
+        let rows = filtered(q, self.backend())
             .select_only()
             .columns([
                 C::Id,
@@ -587,12 +616,6 @@ impl FeedbackStore for Db {
                 C::DueOn,
                 C::ResolvedAt,
             ])
-            .filter(C::SubmittedAt.gte(from))
-            .filter(C::SubmittedAt.lt(to));
-        if let Some(paths) = within_paths {
-            select = select.filter(scope(paths));
-        }
-        let rows = select
             .into_tuple::<(i64, Option<i64>, String, i64, String, DateTime<Utc>, NaiveDate, Option<DateTime<Utc>>)>()
             .all(self.connection())
             .await
@@ -613,25 +636,14 @@ impl FeedbackStore for Db {
             .collect()
     }
 
-    async fn feedback_texts(
-        &self,
-        within_paths: Option<&[String]>,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        limit: u64,
-    ) -> Result<Vec<(Option<i64>, String)>> {
+    async fn feedback_texts(&self, q: &FeedbackQuery) -> Result<Vec<(Option<i64>, String)>> {
         use feedback_item::Column as C;
-        let mut select = feedback_item::Entity::find()
+        filtered(q, self.backend())
             .select_only()
             .columns([C::CategoryId, C::Description])
-            .filter(C::SubmittedAt.gte(from))
-            .filter(C::SubmittedAt.lt(to));
-        if let Some(paths) = within_paths {
-            select = select.filter(scope(paths));
-        }
-        select
             .order_by_desc(C::SubmittedAt)
-            .limit(limit)
+            .order_by_desc(C::Id)
+            .limit(q.limit)
             .into_tuple::<(Option<i64>, String)>()
             .all(self.connection())
             .await

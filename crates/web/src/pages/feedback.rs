@@ -429,22 +429,15 @@ struct ListPage {
     q: String,
     org: String,
     overdue: bool,
+    /// Filters that analytics links add (days, area, handling unit, SLA state).
+    narrowing: crate::pages::feedback_analytics::ListNarrowing,
     prev_href: Option<String>,
     next_href: Option<String>,
     may_manage: bool,
 }
 
 fn list_href(f: &FeedbackFilter, offset: u64) -> String {
-    let mut params: Vec<(&str, String)> = Vec::new();
-    for (k, v) in
-        [("org", &f.org), ("status", &f.status), ("category", &f.category), ("overdue", &f.overdue), ("q", &f.q)]
-    {
-        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
-            params.push((k, v.clone()));
-        }
-    }
-    params.push(("offset", offset.to_string()));
-    format!("/feedback?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+    FeedbackFilter { offset: Some(offset), ..f.clone() }.href()
 }
 
 pub async fn index(
@@ -483,6 +476,7 @@ pub async fn index(
         q: filter.q.clone().unwrap_or_default(),
         org: filter.org.clone().unwrap_or_default(),
         overdue: filter.overdue.as_deref() == Some("1"),
+        narrowing: crate::pages::feedback_analytics::list_narrowing(&filter),
         prev_href: (offset > 0).then(|| list_href(&filter, offset.saturating_sub(limit))),
         next_href: (offset + limit < page.total).then(|| list_href(&filter, offset + limit)),
         may_manage: !p.scope_paths(Action::ManageFeedback).is_empty(),
