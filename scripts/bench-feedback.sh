@@ -8,8 +8,9 @@
 #   - /healthz throughput under wrk (the baseline of this run);
 #   - intake: POST /open311/v2/requests.json (form-encoded, api_key, a Vietnamese description,
 #     location, category) under wrk with the same connections: requests/s, p50/p95/p99; every
-#     answered report is committed before its answer (WAL, synchronous=NORMAL: survives a crash of
-#     the process) — checked after the run by counting the stored rows against wrk's 2xx count;
+#     answered report is committed and synced to disk before its answer (WAL, synchronous=FULL:
+#     survives a power cut; reports arriving together share one commit) — checked after the run
+#     by counting the stored rows against wrk's 2xx count;
 #   - the ratio intake ÷ /healthz;
 #   - then scripts/bench-classify.sh (classifier throughput, training time, accuracy and
 #     macro-F1 beside scikit-learn's TF-IDF + LinearSVC on the VNTC split), unless skipped.
@@ -17,7 +18,8 @@
 # Goals (2 cores): ≥ 2,000 durable reports/s; the classifier ≥ 10× the baseline's texts/s with
 # macro-F1 not below it.
 #
-# Environment: WRK_DURATION (10s), WRK_THREADS (2), WRK_CONNS (32).
+# Environment: WRK_DURATION (10s), WRK_THREADS (2), WRK_CONNS (32); BENCH_BIN measures that
+# binary instead of building this tree (e.g. an older build, for a before/after comparison).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,7 +31,7 @@ SKIP_CLASSIFIER=0
 while [ $# -gt 0 ]; do
   case $1 in
     --skip-classifier) SKIP_CLASSIFIER=1 ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) printf 'unknown argument: %s\n' "$1" >&2; exit 2 ;;
   esac
   shift
@@ -42,9 +44,13 @@ for tool in curl wrk awk sed python3 sqlite3; do
   command -v "$tool" >/dev/null || { log "$tool is required"; exit 1; }
 done
 
-log "building: cargo build --release -p dxgov"
-cargo build --release -p dxgov >&2
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/dxgov
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN
+else
+  log "building: cargo build --release -p dxgov"
+  cargo build --release -p dxgov >&2
+  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/dxgov
+fi
 [ -x "$BIN" ] || { log "binary not found at $BIN"; exit 1; }
 
 WORK=$(mktemp -d -t dxgov-bench-feedback.XXXXXX)
@@ -62,6 +68,7 @@ DXGOV_ADMIN_PASSWORD='bench-Passw0rd-2024' DXGOV_DEMO_PASSWORD='bench-Tai-Thu-20
   "$BIN" serve --data-dir "$WORK/data" --port "$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_healthz "$PORT" "$SERVER_PID" || { log "server did not start:"; tail -n 30 "$WORK/server.log" >&2; exit 1; }
+START_RSS=$(mem_mb "$SERVER_PID" VmRSS)
 KEY=$(sed -n 's/.*api_key mẫu: \([^)]*\)).*/\1/p' "$WORK/server.log" | tail -n 1)
 [ -n "$KEY" ] || { log "no demo Open311 key in the server's output"; exit 1; }
 DB=$WORK/data/dxgov.db
@@ -111,7 +118,8 @@ row "/healthz [c$WRK_CONNS]" "$healthz_rps requests/s; $(pct "$WORK/healthz.txt"
 row "POST /open311/v2/requests.json [c$WRK_CONNS]" "$intake_rps reports/s; $(pct "$WORK/intake.txt") ms"
 row "  answered 2xx / stored in the database" "$((n - non2xx)) / $((after - before)) (errors $errors, non-2xx $non2xx)"
 row "  intake ÷ /healthz" "$(awk -v a="$intake_rps" -v b="$healthz_rps" 'BEGIN { printf "%.3f", a / b }')"
-row "server memory at the end (VmRSS / VmHWM)" "$(mem_mb "$SERVER_PID" VmRSS) / $(mem_mb "$SERVER_PID" VmHWM) MB"
+row "server memory after start / at the end" "$START_RSS / $(mem_mb "$SERVER_PID" VmRSS) MB VmRSS (peak $(mem_mb "$SERVER_PID" VmHWM) MB; includes SQLite's memory-mapped file pages)"
+row "database file after the run" "$(du -m "$DB" | cut -f1) MB (+ WAL $(du -m "$DB-wal" 2>/dev/null | cut -f1 || echo 0) MB)"
 row "goal ≥ 2,000 durable reports/s" "$(awk -v a="$intake_rps" 'BEGIN { print (a >= 2000) ? "met" : "NOT met" }')"
 
 echo

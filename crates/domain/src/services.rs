@@ -40,6 +40,8 @@ pub struct Services {
     templates: Arc<Vec<crate::frameworks::PlanTemplate>>,
     /// The feedback classifier in use (loaded on first use).
     classifier: Arc<feedback::ClassifierCell>,
+    /// What feedback intake reads for every report, kept for a few seconds.
+    intake_refs: Arc<feedback::IntakeRefsCell>,
 }
 
 /// One org unit with what its page shows around it.
@@ -92,7 +94,7 @@ pub struct NewUserInput {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, templates: Arc::new(Vec::new()), classifier: Arc::default() }
+        Self { store, clock, templates: Arc::new(Vec::new()), classifier: Arc::default(), intake_refs: Arc::default() }
     }
 
     pub fn with_templates(mut self, templates: Vec<crate::frameworks::PlanTemplate>) -> Self {
@@ -154,7 +156,9 @@ impl Services {
         let value = serde_json::to_value(value).map_err(|e| DomainError::Storage(e.to_string()))?;
         let mut audit = self.draft(Some(&actor.user), action, "setting");
         audit.after = Some(value.clone());
-        self.store.setting_put(key, &value, self.clock.now(), audit).await
+        self.store.setting_put(key, &value, self.clock.now(), audit).await?;
+        self.forget_intake_refs();
+        Ok(())
     }
 
     // ----- org units -------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! `impl domain::repo::Store for Db`.
 
 mod feedback;
+mod feedback_intake;
+pub(crate) use feedback_intake::IntakeQueue;
 mod indicators;
 pub(crate) use indicators::upsert_values;
 mod notify;
@@ -176,6 +178,11 @@ async fn put_blob(txn: &DatabaseTransaction, bytes: &[u8]) -> std::result::Resul
     Ok(digest)
 }
 
+/// The bytes stored under a digest by [`put_blob`].
+async fn blob_data(db: &impl ConnectionTrait, digest: &str) -> std::result::Result<Option<Vec<u8>>, DbErr> {
+    Ok(crate::entities::work::blob::Entity::find_by_id(digest).one(db).await?.map(|b| b.data))
+}
+
 /// Locks and reads the audit chain's head inside `txn`: every audited write takes it, so
 /// writers holding it take turns (PostgreSQL row lock; on SQLite the process-wide write lock
 /// already holds).
@@ -189,40 +196,51 @@ async fn lock_audit_head(txn: &DatabaseTransaction) -> std::result::Result<audit
 
 /// Appends one chained entry inside `txn`, the head row locked first so appenders line up.
 async fn append_audit(txn: &DatabaseTransaction, d: AuditDraft) -> std::result::Result<(), DbErr> {
-    let head = lock_audit_head(txn).await?;
-    let seq = head.seq + 1;
-    let before = d.before.map(|v| v.to_string());
-    let after = d.after.map(|v| v.to_string());
-    let hash = audit::entry_hash(
-        seq,
-        &d.at,
-        d.actor_id,
-        &d.actor,
-        &d.action,
-        d.entity,
-        d.entity_id.as_deref(),
-        d.org_id,
-        before.as_deref(),
-        after.as_deref(),
-        &head.hash,
-    );
-    audit_log::ActiveModel {
-        seq: Set(seq),
-        at: Set(d.at),
-        actor_id: Set(d.actor_id),
-        actor: Set(d.actor),
-        action: Set(d.action),
-        entity: Set(d.entity.into()),
-        entity_id: Set(d.entity_id),
-        org_id: Set(d.org_id),
-        before_json: Set(before),
-        after_json: Set(after),
-        prev_hash: Set(head.hash),
-        hash: Set(hash.clone()),
+    append_audits(txn, vec![d]).await
+}
+
+/// Appends entries in the order given, chained one to the next, in one statement.
+async fn append_audits(txn: &DatabaseTransaction, drafts: Vec<AuditDraft>) -> std::result::Result<(), DbErr> {
+    if drafts.is_empty() {
+        return Ok(());
     }
-    .insert(txn)
-    .await?;
-    audit_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(hash) }.update(txn).await?;
+    let head = lock_audit_head(txn).await?;
+    let (mut seq, mut prev) = (head.seq, head.hash);
+    let mut rows = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        seq += 1;
+        let before = d.before.map(|v| v.to_string());
+        let after = d.after.map(|v| v.to_string());
+        let hash = audit::entry_hash(
+            seq,
+            &d.at,
+            d.actor_id,
+            &d.actor,
+            &d.action,
+            d.entity,
+            d.entity_id.as_deref(),
+            d.org_id,
+            before.as_deref(),
+            after.as_deref(),
+            &prev,
+        );
+        rows.push(audit_log::ActiveModel {
+            seq: Set(seq),
+            at: Set(d.at),
+            actor_id: Set(d.actor_id),
+            actor: Set(d.actor),
+            action: Set(d.action),
+            entity: Set(d.entity.into()),
+            entity_id: Set(d.entity_id),
+            org_id: Set(d.org_id),
+            before_json: Set(before),
+            after_json: Set(after),
+            prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
+            hash: Set(hash),
+        });
+    }
+    audit_log::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    audit_head::ActiveModel { id: Set(1), seq: Set(seq), hash: Set(prev) }.update(txn).await?;
     Ok(())
 }
 

@@ -28,6 +28,33 @@ use crate::{DomainError, Result};
 #[derive(Default)]
 pub struct ClassifierCell(tokio::sync::RwLock<Option<Arc<LoadedClassifier>>>);
 
+/// What every submission reads — settings, categories, routing rules, the working-day calendar
+/// and the Open311 keys already seen valid — kept for [`REFS_TTL`] so intake does not read them
+/// again for each report. Writes through these services drop it at once; another server process
+/// sharing the database sees a change within the TTL.
+#[derive(Default)]
+pub struct IntakeRefsCell(std::sync::RwLock<RefsSlot>);
+
+#[derive(Default)]
+struct RefsSlot {
+    /// Bumped by every drop, so a load that began before it is not kept.
+    generation: u64,
+    loaded: Option<(std::time::Instant, Arc<IntakeRefs>)>,
+}
+
+pub struct IntakeRefs {
+    settings: FeedbackSettings,
+    /// Every category (inactive too), in display order.
+    categories: Vec<Category>,
+    routes: Vec<Route>,
+    calendar: crate::calendar::WorkCalendar,
+    /// Digests of Open311 keys found valid (keys cannot be revoked, only added).
+    valid_keys: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// How long intake's reference data is kept.
+const REFS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct LoadedClassifier {
     pub model: classify::Model,
     /// Stored model id, `None` for the model made from the category descriptions alone.
@@ -281,6 +308,7 @@ impl Services {
         let n =
             self.store.feedback_seed_categories(&cats, self.draft(None, "feedback.category.seed", "category")).await?;
         if n > 0 {
+            self.forget_intake_refs();
             self.forget_classifier().await;
         }
         Ok(n)
@@ -294,6 +322,7 @@ impl Services {
         let mut audit = self.draft(Some(&actor.user), "feedback.category.save", "feedback_category");
         audit.after = Some(serde_json::to_value(&input).unwrap_or_default());
         let saved = self.store.feedback_category_put(&input, audit).await?;
+        self.forget_intake_refs();
         self.forget_classifier().await;
         Ok(saved)
     }
@@ -348,7 +377,9 @@ impl Services {
         let mut audit = self.draft(Some(&actor.user), "feedback.route.create", "feedback_route");
         audit.org_id = Some(area.id);
         audit.after = Some(json!({ "category": category_code, "area": area.code, "handler": handler.code }));
-        self.store.feedback_route_insert(&route, audit).await
+        let saved = self.store.feedback_route_insert(&route, audit).await?;
+        self.forget_intake_refs();
+        Ok(saved)
     }
 
     pub async fn delete_feedback_route(&self, actor: &Principal, id: i64) -> Result<()> {
@@ -366,6 +397,7 @@ impl Services {
         audit.org_id = Some(area.id);
         audit.before = Some(serde_json::to_value(&route).unwrap_or_default());
         self.store.feedback_route_delete(id, audit).await?;
+        self.forget_intake_refs();
         Ok(())
     }
 
@@ -376,6 +408,38 @@ impl Services {
 
     async fn org_unit(&self, id: OrgId) -> Result<OrgUnit> {
         self.store.org_get(id).await?.ok_or_else(|| DomainError::not_found("đơn vị", id.to_string()))
+    }
+
+    // ----- intake's reference data --------------------------------------------------------------
+
+    /// Drops the intake's reference data (after a write to settings, categories, routing rules
+    /// or the calendar).
+    pub(crate) fn forget_intake_refs(&self) {
+        let mut slot = self.intake_refs.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.generation += 1;
+        slot.loaded = None;
+    }
+
+    async fn intake_refs(&self) -> Result<Arc<IntakeRefs>> {
+        let generation = {
+            let slot = self.intake_refs.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &slot.loaded {
+                Some((at, refs)) if at.elapsed() < REFS_TTL => return Ok(refs.clone()),
+                _ => slot.generation,
+            }
+        };
+        let refs = Arc::new(IntakeRefs {
+            settings: self.feedback_settings().await?,
+            categories: self.feedback_categories(true).await?,
+            routes: self.store.feedback_routes().await?,
+            calendar: self.work_calendar().await?,
+            valid_keys: Default::default(),
+        });
+        let mut slot = self.intake_refs.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.generation == generation {
+            slot.loaded = Some((std::time::Instant::now(), refs.clone()));
+        }
+        Ok(refs)
     }
 
     // ----- the classifier -----------------------------------------------------------------------
@@ -488,8 +552,8 @@ impl Services {
             return Err(DomainError::invalid("media", format!("tối đa {} ảnh", feedback::PHOTOS_MAX)));
         }
         let photos: Vec<NewPhoto> = photos.iter().map(|p| clean_photo(p)).collect::<Result<_>>()?;
-        let settings = self.feedback_settings().await?;
-        let categories = self.feedback_categories(true).await?;
+        let refs = self.intake_refs().await?;
+        let (settings, categories) = (&refs.settings, &refs.categories);
         let chosen = match input.service_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(code) => {
                 let cat = categories
@@ -507,7 +571,7 @@ impl Services {
             None => None,
         };
         if source == Source::Web && !input.confirmed_new {
-            let similar = self.similar_to(&area, location, &format!("{title} {description}"), None, &settings).await?;
+            let similar = self.similar_to(&area, location, &format!("{title} {description}"), None, settings).await?;
             if !similar.is_empty() {
                 return Ok(Submission::LikelyDuplicates { similar });
             }
@@ -522,11 +586,11 @@ impl Services {
             }
             _ => (None, CategorySource::None),
         };
-        let handler = self.route_for(category.as_ref().map(|c| c.id), &area).await?;
+        let handler = self.route_for(&refs.routes, category.as_ref().map(|c| c.id), &area).await?;
         let now = self.clock.now();
         let active: Vec<Category> = categories.iter().filter(|c| c.active).cloned().collect();
         let sla = category.as_ref().map(|c| c.sla_days).unwrap_or_else(|| max_sla(&active));
-        let due_on = self.work_calendar().await?.add_working_days(vietnam_date(now), sla as i32);
+        let due_on = refs.calendar.add_working_days(vietnam_date(now), sla as i32);
         let flagged = feedback::looks_abusive(&format!("{title} {description}"));
         let item = NewFeedback {
             tracking_code: feedback::new_tracking_code(&mut rand::rng()),
@@ -575,7 +639,7 @@ impl Services {
         };
         // Everything the view names is at hand: no second read.
         let units = HashMap::from([(area.id, area.clone()), (handler.id, handler)]);
-        let cats = categories.into_iter().map(|c| (c.id, c)).collect();
+        let cats = categories.iter().map(|c| (c.id, c.clone())).collect();
         let view = assemble_views(vec![stored], &units, &cats, &HashMap::new(), self.clock.today())
             .pop()
             .ok_or_else(|| DomainError::Storage("view of nothing".into()))?;
@@ -670,9 +734,8 @@ impl Services {
     }
 
     /// The handling unit for an item of `category` in `area`: the routing rule's, else the area's own.
-    async fn route_for(&self, category: Option<i64>, area: &OrgUnit) -> Result<OrgUnit> {
-        let routes = self.store.feedback_routes().await?;
-        match feedback::pick_route(&routes, category, &area.path) {
+    async fn route_for(&self, routes: &[Route], category: Option<i64>, area: &OrgUnit) -> Result<OrgUnit> {
+        match feedback::pick_route(routes, category, &area.path) {
             Some(r) => self.org_unit(r.handler_org_id).await,
             None => Ok(area.clone()),
         }
@@ -1204,7 +1267,8 @@ impl Services {
         let mut note = format!("Lĩnh vực: {}", category.name);
         if item.status == Status::New {
             let area = self.org_unit(item.area_org_id).await?;
-            let handler = self.route_for(Some(category.id), &area).await?;
+            let routes = self.store.feedback_routes().await?;
+            let handler = self.route_for(&routes, Some(category.id), &area).await?;
             if handler.id != item.handler_org_id {
                 note.push_str(&format!("; chuyển đến {}", handler.name));
                 updated.handler_org_id = handler.id;
@@ -1382,7 +1446,17 @@ impl Services {
         if key.trim().is_empty() {
             return Ok(false);
         }
-        self.store.open311_key_valid(&crate::users::token_digest(key.trim())).await
+        let digest = crate::users::token_digest(key.trim());
+        let refs = self.intake_refs().await?;
+        let known = |keys: &std::collections::HashSet<String>| keys.contains(&digest);
+        if known(&refs.valid_keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return Ok(true);
+        }
+        let valid = self.store.open311_key_valid(&digest).await?;
+        if valid {
+            refs.valid_keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(digest);
+        }
+        Ok(valid)
     }
 }
 

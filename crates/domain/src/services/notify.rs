@@ -31,7 +31,9 @@ impl Services {
 
     /// Adds shipped public holidays whose dates are not in the calendar yet.
     pub async fn seed_calendar(&self, days: &[CalendarDay]) -> Result<u64> {
-        self.store.calendar_seed(days).await
+        let n = self.store.calendar_seed(days).await?;
+        self.forget_intake_refs();
+        Ok(n)
     }
 
     pub async fn work_calendar(&self) -> Result<WorkCalendar> {
@@ -60,7 +62,9 @@ impl Services {
         let mut audit = self.draft(Some(&actor.user), "calendar.set", "calendar_day");
         audit.entity_id = Some(day.date.to_string());
         audit.after = Some(json!({ "kind": day.kind, "name": name }));
-        self.store.calendar_put(&CalendarDay { name, ..day }, audit).await
+        self.store.calendar_put(&CalendarDay { name, ..day }, audit).await?;
+        self.forget_intake_refs();
+        Ok(())
     }
 
     pub async fn delete_calendar_day(&self, actor: &Principal, date: NaiveDate) -> Result<()> {
@@ -70,6 +74,7 @@ impl Services {
         let mut audit = self.draft(Some(&actor.user), "calendar.delete", "calendar_day");
         audit.entity_id = Some(date.to_string());
         if self.store.calendar_delete(date, audit).await? {
+            self.forget_intake_refs();
             Ok(())
         } else {
             Err(DomainError::not_found("ngày", fmt(date)))

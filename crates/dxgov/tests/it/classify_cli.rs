@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::harness::TestApp;
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../classify/tests/data").join(name)
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo")).join("../classify/tests/data").join(name)
 }
 
 fn run(args: &[&str]) -> std::process::Output {

@@ -411,6 +411,24 @@ async fn bad_input_is_named_in_each_edge_and_nothing_is_stored() {
     assert_eq!(app.services().feedback_list(&admin, &Default::default()).await.unwrap().total, 0, "nothing stored");
 }
 
+async fn get_text(app: &TestApp, path: &str) -> String {
+    Client::new().get(app.url(path)).send().await.unwrap().text().await.unwrap()
+}
+
+/// POSTs a form to `/open311/v2/{file}`; the body of the 200 answer.
+async fn post_open311(app: &TestApp, file: &str, form: &[(&str, &str)]) -> String {
+    let res = Client::new().post(app.url(&format!("/open311/v2/{file}"))).form(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+/// The body, once `check_open311.py` accepted it as the named Open311 document.
+fn schema_checked(document: &str, body: String) -> String {
+    crate::validators::run_validator("check_open311.py", &["--document", document], &body)
+        .unwrap_or_else(|e| panic!("{e}\n{body}"));
+    body
+}
+
 /// Open311 end to end: POST, tokens, discovery checked against the schemas; the read side
 /// exercised by the independent `georeport` client in JSON and XML with `check_open311.py`.
 #[tokio::test]
@@ -418,9 +436,10 @@ async fn open311_passes_the_independent_client_and_schemas() {
     let app = TestApp::spawn().await;
     let key = "khoa-open311-ung-dung";
     app.services().seed_open311_key("Ứng dụng phản ánh", key).await.unwrap();
-    let res = Client::new()
-        .post(app.url("/open311/v2/requests.json"))
-        .form(&[
+    let created = post_open311(
+        &app,
+        "requests.json",
+        &[
             ("api_key", key),
             ("jurisdiction_id", CAM_THANH),
             ("service_code", "moi-truong"),
@@ -432,55 +451,29 @@ async fn open311_passes_the_independent_client_and_schemas() {
             ("first_name", "Lê"),
             ("last_name", "Văn Tám"),
             ("attribute[pham_vi]", "cong_dong"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let created = res.text().await.unwrap();
-    crate::validators::run_validator("check_open311.py", &["--document", "request-created"], &created)
-        .unwrap_or_else(|e| panic!("{e}\n{created}"));
-    let created: Value = serde_json::from_str(&created).unwrap();
+        ],
+    )
+    .await;
+    let created: Value = serde_json::from_str(&schema_checked("request-created", created)).unwrap();
     let code = created[0]["service_request_id"].as_str().unwrap().to_string();
     let token = created[0]["token"].as_str().unwrap();
-    let res = Client::new()
-        .post(app.url("/open311/v2/requests.xml"))
-        .form(&[
+    let xml = post_open311(
+        &app,
+        "requests.xml",
+        &[
             ("api_key", key),
             ("jurisdiction_id", NGHIA_LO),
             ("service_code", "giao-thong"),
             ("address_string", "Ngã tư Quang Trung"),
             ("description", "Đèn tín hiệu giao thông hỏng"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let xml = res.text().await.unwrap();
-    crate::validators::run_validator("check_open311.py", &["--document", "request-created"], &xml)
-        .unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        ],
+    )
+    .await;
+    schema_checked("request-created", xml);
     for fmt in ["json", "xml"] {
-        let body = Client::new()
-            .get(app.url(&format!("/open311/v2/tokens/{token}.{fmt}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        crate::validators::run_validator("check_open311.py", &["--document", "token"], &body)
-            .unwrap_or_else(|e| panic!("{e}\n{body}"));
+        let body = schema_checked("token", get_text(&app, &format!("/open311/v2/tokens/{token}.{fmt}")).await);
         assert!(body.contains(&code));
-        let body = Client::new()
-            .get(app.url(&format!("/open311/v2/discovery.{fmt}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        crate::validators::run_validator("check_open311.py", &["--document", "discovery"], &body)
-            .unwrap_or_else(|e| panic!("{e}\n{body}"));
+        schema_checked("discovery", get_text(&app, &format!("/open311/v2/discovery.{fmt}")).await);
     }
     // The officer's answer shows as an update (FixMyStreet's extension).
     let admin = app.token("root.admin", PASSWORD).await;
@@ -488,12 +481,12 @@ async fn open311_passes_the_independent_client_and_schemas() {
     step(&app, &admin, id, "receive", json!({})).await;
     let (st, _) = step(&app, &admin, id, "reply", json!({ "note": "Đã thu gom rác ngày 25/11." })).await;
     assert_eq!(st, StatusCode::OK);
-    let updates =
-        Client::new().get(app.url("/open311/v2/servicerequestupdates.xml")).send().await.unwrap().text().await.unwrap();
+    let updates = get_text(&app, "/open311/v2/servicerequestupdates.xml").await;
     assert!(updates.contains("<status>fixed</status>") && updates.contains("Đã thu gom rác ngày 25/11."), "{updates}");
     // The read side, by the independent client, in both formats, with error answers.
     let python = crate::validators::python().expect("validators' python");
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/validators/check_open311.py");
+    let script = std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("../../scripts/validators/check_open311.py");
     let base = app.url("/open311/v2");
     for jurisdiction in [None, Some("51")] {
         let mut cmd = tokio::process::Command::new(&python);
@@ -509,23 +502,10 @@ async fn open311_passes_the_independent_client_and_schemas() {
         assert_eq!(summary["errors_checked"].as_u64(), Some(if jurisdiction.is_some() { 6 } else { 4 }), "{summary}");
     }
     // Closed/open filters and the service filter.
-    let v: Value = Client::new()
-        .get(app.url("/open311/v2/requests.json?status=closed"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = serde_json::from_str(&get_text(&app, "/open311/v2/requests.json?status=closed").await).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
-    let v: Value = Client::new()
-        .get(app.url("/open311/v2/requests.json?service_code=giao-thong"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value =
+        serde_json::from_str(&get_text(&app, "/open311/v2/requests.json?service_code=giao-thong").await).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1);
     assert_eq!(v[0]["service_code"], "giao-thong");
     let res = Client::new().get(app.url("/open311/v2/requests.json?jurisdiction_id=KHONG")).send().await.unwrap();
@@ -723,7 +703,7 @@ async fn moderation_holds_abuse_and_hides_personal_matters() {
     let mut body = road(CAM_THANH, None);
     body["description"] = json!("Cán bộ phường làm ăn như đồ chó, đường hỏng mãi không sửa");
     let code = submitted(&app, body).await;
-    let list = Client::new().get(app.url("/open311/v2/requests.json")).send().await.unwrap().text().await.unwrap();
+    let list = get_text(&app, "/open311/v2/requests.json").await;
     assert!(!list.contains(&code), "flagged item listed publicly");
     let t = track(&app, &code).await;
     assert!(!t.to_string().contains("đồ chó"), "{t}");
@@ -738,14 +718,7 @@ async fn moderation_holds_abuse_and_hides_personal_matters() {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let one = Client::new()
-        .get(app.url(&format!("/open311/v2/requests/{code}.json")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let one = get_text(&app, &format!("/open311/v2/requests/{code}.json")).await;
     assert!(one.contains("Đường hỏng lâu ngày chưa được sửa chữa.") && !one.contains("đồ chó"), "{one}");
     app.api(&officer, Method::POST, &format!("/api/v1/feedback/{id}/moderation"), Some(json!({"hidden": true}))).await;
     let res = Client::new().get(app.url(&format!("/open311/v2/requests/{code}.json"))).send().await.unwrap();
@@ -989,4 +962,92 @@ async fn the_demo_has_feedback_in_every_state() {
         all.iter().any(|v| v.handler.code == "51.SXD" && v.category.as_ref().is_some_and(|c| c.code == "giao-thong"))
     );
     assert!(s.open311_key_valid(dxgov::demo::feedback::OPEN311_KEY).await.unwrap());
+}
+
+/// Reports sent at the same moment are committed together (one transaction per group), yet each
+/// one as its own: 48 at once through the store, two of them carrying the same tracking code —
+/// every other report is stored with its history line and audit entry, the clash is refused on
+/// its own, and the audit chain still verifies.
+#[tokio::test]
+async fn reports_sent_at_once_are_each_stored_and_a_bad_one_fails_alone() {
+    use domain::audit::AuditDraft;
+    use domain::feedback::{CategorySource, EventKind, Reporter, Source};
+    use domain::repo::feedback::{FeedbackStore, NewEvent, NewFeedback};
+
+    let app = TestApp::spawn_at(before_national_day()).await;
+    let s = app.services();
+    let area = s.org_by_code(CAM_THANH, None).await.unwrap();
+    let now = before_national_day();
+    let new = |i: usize| {
+        let code = if i == 47 { "PA-SAME-0001".to_string() } else { format!("PA-GRP{:01}-{i:04}", i % 10) };
+        let item = NewFeedback {
+            tracking_code: if i == 46 { "PA-SAME-0001".into() } else { code },
+            category_id: None,
+            category_source: CategorySource::None,
+            predicted_category_id: None,
+            confidence: Some(0.5),
+            title: format!("Phản ánh số {i}"),
+            description: format!("Nội dung phản ánh số {i}"),
+            public_description: format!("Nội dung phản ánh số {i}"),
+            flagged: false,
+            address: None,
+            location: None,
+            attributes: Default::default(),
+            area_org_id: area.id,
+            area_path: area.path.clone(),
+            handler_org_id: area.id,
+            handler_path: area.path.clone(),
+            reporter: Reporter { name: None, email: None, phone: None },
+            source: Source::Api,
+            submitted_at: now,
+            due_on: now.date_naive(),
+            search_key: format!("phan anh so {i}"),
+        };
+        let event = NewEvent {
+            at: now,
+            kind: EventKind::Submitted,
+            actor_id: None,
+            actor: String::new(),
+            note: None,
+            public: true,
+        };
+        let audit = AuditDraft {
+            at: now,
+            actor_id: None,
+            actor: "system".into(),
+            action: "feedback.submit".into(),
+            entity: "feedback",
+            entity_id: None,
+            org_id: Some(area.id),
+            before: None,
+            after: None,
+        };
+        (item, event, audit)
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..48 {
+        let (db, (item, event, audit)) = (app.app.db.clone(), new(i));
+        tasks.spawn(async move { db.feedback_insert(&item, &[], &event, audit).await });
+    }
+    let results = tasks.join_all().await;
+    let db = &app.app.db;
+    let (ok, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(|r| r.is_ok());
+    assert_eq!((ok.len(), failed.len()), (47, 1), "{failed:?}");
+    assert!(matches!(failed[0], Err(domain::DomainError::Conflict(_))), "{failed:?}");
+    let mut ids: Vec<i64> = ok.into_iter().map(|r| r.unwrap().id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 47);
+    for (i, id) in ids.iter().enumerate() {
+        let item = db.feedback_get(*id).await.unwrap().expect("stored");
+        let events = db.feedback_events(*id).await.unwrap();
+        assert_eq!(events.len(), 1, "item {i}: one history line");
+        assert_eq!(item.status, domain::feedback::Status::New);
+    }
+    let root = s.login("root.admin", PASSWORD, None).await.unwrap();
+    let submits: Vec<_> =
+        s.recent_audit(&root, 500).await.unwrap().into_iter().filter(|e| e.action == "feedback.submit").collect();
+    assert_eq!(submits.len(), 47, "one audit entry per stored report");
+    assert!(submits.iter().all(|e| e.entity_id.as_deref().is_some_and(|id| ids.contains(&id.parse().unwrap()))));
+    assert!(s.verify_audit().await.unwrap().is_ok(), "the chain verifies");
 }

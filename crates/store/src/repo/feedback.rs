@@ -22,11 +22,10 @@ use domain::{DomainError, Result};
 
 use super::registries::contains;
 use super::work::under;
-use super::{append_audit, put_blob};
+use super::{append_audit, blob_data};
 use crate::entities::feedback::{
     classifier_model, feedback_category, feedback_event, feedback_item, feedback_photo, feedback_route, open311_key,
 };
-use crate::entities::work::blob;
 use crate::{Db, storage};
 
 fn category_from(m: feedback_category::Model) -> Category {
@@ -65,7 +64,7 @@ fn route_from(m: feedback_route::Model) -> Route {
     }
 }
 
-fn item_from(m: feedback_item::Model) -> Result<Feedback> {
+pub(super) fn item_from(m: feedback_item::Model) -> Result<Feedback> {
     Ok(Feedback {
         id: m.id,
         tracking_code: m.tracking_code,
@@ -131,6 +130,15 @@ async fn insert_event(
     org_id: i64,
     e: &NewEvent,
 ) -> Result<()> {
+    feedback_event::Entity::insert(event_model(feedback_id, status, org_id, e))
+        .exec_without_returning(txn)
+        .await
+        .map_err(storage)?;
+    Ok(())
+}
+
+/// A history line as a row.
+pub(super) fn event_model(feedback_id: i64, status: Status, org_id: i64, e: &NewEvent) -> feedback_event::ActiveModel {
     feedback_event::ActiveModel {
         feedback_id: Set(feedback_id),
         at: Set(e.at),
@@ -143,10 +151,6 @@ async fn insert_event(
         public: Set(e.public),
         ..Default::default()
     }
-    .insert(txn)
-    .await
-    .map_err(storage)?;
-    Ok(())
 }
 
 /// Writes an item's whole state over row `id` if it is still at `at_version`.
@@ -352,65 +356,9 @@ impl FeedbackStore for Db {
         item: &NewFeedback,
         photos: &[NewPhoto],
         event: &NewEvent,
-        mut audit: AuditDraft,
+        audit: AuditDraft,
     ) -> Result<Feedback> {
-        let (_guard, txn) = self.begin_write().await.map_err(storage)?;
-        let saved = feedback_item::ActiveModel {
-            tracking_code: Set(item.tracking_code.clone()),
-            category_id: Set(item.category_id),
-            category_source: Set(item.category_source.as_str().into()),
-            predicted_category_id: Set(item.predicted_category_id),
-            confidence: Set(item.confidence),
-            title: Set(item.title.clone()),
-            description: Set(item.description.clone()),
-            public_description: Set(item.public_description.clone()),
-            search_key: Set(item.search_key.clone()),
-            hidden: Set(false),
-            flagged: Set(item.flagged),
-            address: Set(item.address.clone()),
-            lat: Set(item.location.map(|l| l.lat)),
-            lon: Set(item.location.map(|l| l.lon)),
-            attributes_json: Set(serde_json::to_string(&item.attributes).unwrap_or_else(|_| "{}".into())),
-            area_org_id: Set(item.area_org_id),
-            area_path: Set(item.area_path.clone()),
-            handler_org_id: Set(item.handler_org_id),
-            handler_path: Set(item.handler_path.clone()),
-            status: Set(Status::New.as_str().into()),
-            reporter_name: Set(item.reporter.name.clone()),
-            reporter_email: Set(item.reporter.email.clone()),
-            reporter_phone: Set(item.reporter.phone.clone()),
-            source: Set(item.source.as_str().into()),
-            submitted_at: Set(item.submitted_at),
-            due_on: Set(item.due_on),
-            resolved_at: Set(None),
-            closed_at: Set(None),
-            reopen_count: Set(0),
-            merged_into: Set(None),
-            updated_at: Set(item.submitted_at),
-            row_version: Set(1),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(storage)?;
-        for p in photos {
-            let digest = put_blob(&txn, &p.bytes).await.map_err(storage)?;
-            feedback_photo::ActiveModel {
-                feedback_id: Set(saved.id),
-                content_type: Set(p.content_type.clone()),
-                size: Set(p.bytes.len() as i64),
-                sha256: Set(digest),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(storage)?;
-        }
-        insert_event(&txn, saved.id, Status::New, item.handler_org_id, event).await?;
-        audit.entity_id = Some(saved.id.to_string());
-        append_audit(&txn, audit).await.map_err(storage)?;
-        txn.commit().await.map_err(storage)?;
-        item_from(saved)
+        self.intake((item.clone(), photos.to_vec(), event.clone(), audit)).await
     }
 
     async fn feedback_get(&self, id: i64) -> Result<Option<Feedback>> {
@@ -572,8 +520,8 @@ impl FeedbackStore for Db {
         else {
             return Ok(None);
         };
-        let data = blob::Entity::find_by_id(p.sha256.clone()).one(self.connection()).await.map_err(storage)?;
-        Ok(data.map(|b| (photo_from(&p), b.data)))
+        let data = blob_data(self.connection(), &p.sha256).await.map_err(storage)?;
+        Ok(data.map(|d| (photo_from(&p), d)))
     }
 
     async fn feedback_candidates(&self, area_path: &str, since: DateTime<Utc>, limit: u64) -> Result<Vec<Feedback>> {

@@ -26,10 +26,10 @@ use domain::work::{
 };
 use domain::{DomainError, Result};
 
-use super::{BATCH, append_audit, work_tally};
+use super::{BATCH, append_audit, blob_data, work_tally};
 use crate::entities::work::{
-    blob, evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee,
-    task_coordinator, task_dependency, task_event,
+    evidence, framework, framework_group, framework_item, plan, plan_version, task, task_assignee, task_coordinator,
+    task_dependency, task_event,
 };
 use crate::entities::{org_unit, user};
 use crate::{Db, storage};
@@ -1328,7 +1328,7 @@ impl WorkStore for Db {
             return Ok(None);
         };
         let Some(digest) = e.sha256.clone() else { return Ok(None) };
-        let data = blob::Entity::find_by_id(digest).one(db).await.map_err(storage)?.map(|b| b.data);
+        let data = blob_data(db, &digest).await.map_err(storage)?;
         Ok(data.map(|d| (evidence_from(e), d)))
     }
 
