@@ -101,8 +101,19 @@ async fn the_sla_counts_working_days_across_the_national_day_holidays() {
     // A category with 5 working days: Friday 28/08, then 03, 04, 07, 08/09.
     let mut body = road(CAM_THANH, None);
     body["service_code"] = json!("an-ninh-trat-tu");
-    let code = submitted(&app, body).await;
+    let code = submitted(&app, body.clone()).await;
     assert_eq!(track(&app, &code).await["item"]["due_on"], "2026-09-08");
+    // A day off the admin adds counts for the very next report (intake keeps the calendar
+    // between reports, and the write drops it): Monday 07/09 off moves the due day to 09/09.
+    let root = app.services().login("root.admin", PASSWORD, None).await.unwrap();
+    let day = domain::calendar::CalendarDay {
+        date: NaiveDate::from_ymd_opt(2026, 9, 7).unwrap(),
+        kind: domain::calendar::DayKind::DayOff,
+        name: "Nghỉ bù thử nghiệm".into(),
+    };
+    app.services().set_calendar_day(&root, day).await.unwrap();
+    let code = submitted(&app, body).await;
+    assert_eq!(track(&app, &code).await["item"]["due_on"], "2026-09-09");
 }
 
 /// receive → start → reply → close, as the handling unit; the reply is public on the tracking
@@ -590,6 +601,9 @@ async fn routing_triage_and_retraining() {
     handlers(app.services()).await;
     let s = app.services();
     let admin = s.login("a.admin", PASSWORD, None).await.unwrap();
+    // Before any rule the commune handles it; a rule added counts for the very next report.
+    let code = submitted(&app, road(CAM_THANH, None)).await;
+    assert_eq!(track(&app, &code).await["item"]["handler_name"], "Phường Cẩm Thành");
     s.add_feedback_route(&admin, Some("giao-thong"), "51", "51.SXD").await.unwrap();
     let err = s.add_feedback_route(&admin, Some("giao-thong"), "01", "51.SXD").await.unwrap_err();
     assert!(matches!(err, domain::DomainError::Forbidden(_)), "A routes B's area: {err:?}");
