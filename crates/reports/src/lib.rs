@@ -1,4 +1,5 @@
-//! Document formats in and out for dxgov: XLSX, CSV, SVG timelines and charts, and iCalendar.
+//! Document formats in and out for dxgov: XLSX, CSV, SVG timelines and charts, iCalendar and
+//! CAP 1.2 alerts.
 //!
 //! This crate owns *formats only*. It turns a [`Table`] into XLSX or CSV bytes and uploaded
 //! XLSX/CSV bytes into a [`ReadTable`] of trimmed strings with true line numbers; it renders
@@ -15,6 +16,7 @@
 //! [`Cell::to_display_vi`] for pages), plain `1234.5` where a machine reads them again (CSV,
 //! [`ReadTable`] cells). Error messages meant for users are in Vietnamese.
 
+pub mod cap;
 pub mod chart;
 pub mod csv;
 pub mod gantt;
