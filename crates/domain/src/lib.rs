@@ -6,10 +6,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
 pub mod calendar;
 pub mod clock;
 pub mod error;
 pub mod feedback;
+pub mod files;
 pub mod frameworks;
 pub mod indicators;
 pub mod kpi;

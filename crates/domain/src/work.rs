@@ -557,34 +557,12 @@ pub const EVIDENCE_MAX_BYTES: usize = 10 * 1024 * 1024;
 /// The MIME type for an evidence file, checked against both its extension and its first bytes
 /// (so a renamed executable is refused).
 pub fn evidence_type(file_name: &str, bytes: &[u8]) -> Result<&'static str> {
-    if bytes.is_empty() {
-        return Err(DomainError::invalid("file", "tệp rỗng"));
-    }
-    if bytes.len() > EVIDENCE_MAX_BYTES {
-        return Err(DomainError::invalid("file", "tệp lớn hơn 10 MB"));
-    }
-    let ext = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    let Some(&(_, mime)) = EVIDENCE_TYPES.iter().find(|(e, _)| *e == ext) else {
-        return Err(DomainError::invalid(
-            "file",
-            "chỉ nhận tệp PDF, Word, Excel, OpenDocument, PNG, JPEG, ZIP hoặc TXT",
-        ));
+    let rule = crate::files::FileRule {
+        types: EVIDENCE_TYPES,
+        max_bytes: EVIDENCE_MAX_BYTES,
+        names: "PDF, Word, Excel, OpenDocument, PNG, JPEG, ZIP hoặc TXT",
     };
-    let starts = |magic: &[u8]| bytes.starts_with(magic);
-    let ok = match ext.as_str() {
-        "pdf" => starts(b"%PDF-"),
-        "docx" | "xlsx" | "odt" | "ods" | "zip" => starts(b"PK\x03\x04"),
-        "doc" | "xls" => starts(&[0xD0, 0xCF, 0x11, 0xE0]),
-        "png" => starts(b"\x89PNG\r\n\x1a\n"),
-        "jpg" | "jpeg" => starts(&[0xFF, 0xD8, 0xFF]),
-        "txt" => std::str::from_utf8(bytes).is_ok(),
-        _ => false,
-    };
-    if ok {
-        Ok(mime)
-    } else {
-        Err(DomainError::invalid("file", format!("nội dung tệp không phải là tệp .{ext}")))
-    }
+    crate::files::checked_type(&rule, "file", file_name, bytes)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Document formats in and out for dxgov: XLSX, CSV, SVG timelines and charts, iCalendar and
-//! CAP 1.2 alerts.
+//! Document formats in and out for dxgov: XLSX, CSV, SVG timelines and charts, iCalendar,
+//! CAP 1.2 alerts and Atom feeds.
 //!
 //! This crate owns *formats only*. It turns a [`Table`] into XLSX or CSV bytes and uploaded
 //! XLSX/CSV bytes into a [`ReadTable`] of trimmed strings with true line numbers; it renders
@@ -16,6 +16,7 @@
 //! [`Cell::to_display_vi`] for pages), plain `1234.5` where a machine reads them again (CSV,
 //! [`ReadTable`] cells). Error messages meant for users are in Vietnamese.
 
+pub mod atom;
 pub mod cap;
 pub mod chart;
 pub mod csv;

@@ -1,0 +1,641 @@
+//! Source information (thông tin nguồn; seed `000_…` III.1.a–b, III.2.a–b, III.3.b): bulletins
+//! published down the hierarchy to portals, loudspeakers and social networks; emergency ones
+//! also as CAP 1.2 alerts. Here: what a bulletin is, its states from draft to published, what
+//! an emergency alert must carry, the attachments it takes, the broadcasts a commune station
+//! records, and how reach is counted. Pure rules: no storage, no clock (times are passed in).
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::files::FileRule;
+use crate::{DomainError, Result};
+
+pub const TITLE_MAX_CHARS: usize = 300;
+pub const BODY_MAX_CHARS: usize = 50_000;
+/// The spoken version is read out on loudspeakers: a few minutes at most.
+pub const SPOKEN_MAX_CHARS: usize = 3_000;
+pub const ATTACHMENTS_MAX: usize = 10;
+
+/// Attachments: documents, images and audio for the stations, each up to 20 MB.
+pub const ATTACHMENT_RULE: FileRule = FileRule {
+    types: &[
+        ("pdf", "application/pdf"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("doc", "application/msword"),
+        ("odt", "application/vnd.oasis.opendocument.text"),
+        ("png", "image/png"),
+        ("jpg", "image/jpeg"),
+        ("jpeg", "image/jpeg"),
+        ("mp3", "audio/mpeg"),
+        ("ogg", "audio/ogg"),
+        ("wav", "audio/wav"),
+        ("m4a", "audio/mp4"),
+    ],
+    max_bytes: 20 * 1024 * 1024,
+    names: "PDF, Word, OpenDocument, PNG, JPEG hoặc âm thanh MP3, OGG, WAV, M4A",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Categories
+// ---------------------------------------------------------------------------------------------
+
+/// What a bulletin is about. Emergencies go out as CAP alerts and raise the portal's banner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Chính sách – pháp luật.
+    PolicyLaw,
+    /// Khẩn cấp – thiên tai.
+    Emergency,
+    /// Y tế.
+    Health,
+    /// An ninh trật tự.
+    PublicOrder,
+    /// Kinh tế – xã hội.
+    Socioeconomic,
+    /// Văn hóa – thông tin.
+    Culture,
+    /// Khác.
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::PolicyLaw,
+        Category::Emergency,
+        Category::Health,
+        Category::PublicOrder,
+        Category::Socioeconomic,
+        Category::Culture,
+        Category::Other,
+    ];
+
+    /// The slug used in URLs and feeds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PolicyLaw => "chinh-sach-phap-luat",
+            Category::Emergency => "khan-cap-thien-tai",
+            Category::Health => "y-te",
+            Category::PublicOrder => "an-ninh-trat-tu",
+            Category::Socioeconomic => "kinh-te-xa-hoi",
+            Category::Culture => "van-hoa-thong-tin",
+            Category::Other => "khac",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s.trim())
+            .ok_or_else(|| DomainError::invalid("category", format!("không có chuyên mục '{}'", s.trim())))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::PolicyLaw => "Chính sách – pháp luật",
+            Category::Emergency => "Khẩn cấp – thiên tai",
+            Category::Health => "Y tế",
+            Category::PublicOrder => "An ninh trật tự",
+            Category::Socioeconomic => "Kinh tế – xã hội",
+            Category::Culture => "Văn hóa – thông tin",
+            Category::Other => "Khác",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// States
+// ---------------------------------------------------------------------------------------------
+
+/// Where a bulletin version stands. Whether a published one is still current (not expired) is
+/// [`Bulletin::is_current`]; a scheduled one is approved with a publication time ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Dự thảo: being written.
+    Draft,
+    /// Chờ duyệt: sent to a leader.
+    Submitted,
+    /// Đã duyệt: published at its publication time (now, or later if scheduled).
+    Approved,
+    /// Đã phát hành.
+    Published,
+    /// Đã thay thế: a correction took its place (still shown in the history).
+    Superseded,
+    /// Đã thu hồi: withdrawn; for an alert, a CAP Cancel was sent.
+    Withdrawn,
+}
+
+/// What an official does to a bulletin version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Submit,
+    /// Back to the writer (from review, or an approved one not yet published).
+    Return,
+    Approve,
+    /// Publication itself (by the leader at once, or by the scheduler at the set time).
+    Publish,
+    Withdraw,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] =
+        [Status::Draft, Status::Submitted, Status::Approved, Status::Published, Status::Superseded, Status::Withdrawn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Approved => "approved",
+            Status::Published => "published",
+            Status::Superseded => "superseded",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s.trim())
+            .ok_or_else(|| DomainError::invalid("status", format!("không có trạng thái '{}'", s.trim())))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Dự thảo",
+            Status::Submitted => "Chờ duyệt",
+            Status::Approved => "Đã duyệt",
+            Status::Published => "Đã phát hành",
+            Status::Superseded => "Đã thay thế",
+            Status::Withdrawn => "Đã thu hồi",
+        }
+    }
+
+    /// The state after `step`, or the reason it is not allowed now. Publishing an already
+    /// published bulletin is refused, so a double click or a retry publishes once.
+    pub fn after(self, step: Step) -> Result<Status> {
+        use Status::*;
+        let next = match (step, self) {
+            (Step::Submit, Draft) => Submitted,
+            (Step::Return, Submitted | Approved) => Draft,
+            (Step::Approve, Submitted) => Approved,
+            (Step::Publish, Approved) => Published,
+            (Step::Withdraw, Approved | Published) => Withdrawn,
+            _ => return Err(DomainError::Transition { state: self.label(), action: step.label() }),
+        };
+        Ok(next)
+    }
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [Step::Submit, Step::Return, Step::Approve, Step::Publish, Step::Withdraw];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Submit => "submit",
+            Step::Return => "return",
+            Step::Approve => "approve",
+            Step::Publish => "publish",
+            Step::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s.trim())
+            .ok_or_else(|| DomainError::invalid("step", format!("không có thao tác '{}'", s.trim())))
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Submit => "trình duyệt",
+            Step::Return => "trả lại",
+            Step::Approve => "duyệt",
+            Step::Publish => "phát hành",
+            Step::Withdraw => "thu hồi",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a bulletin carries
+// ---------------------------------------------------------------------------------------------
+
+/// How urgent, severe and certain an emergency is (CAP's three scales), with the event's name
+/// and the instruction to people. Required for an emergency bulletin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AlertFacts {
+    /// e.g. "Bão số 13", "Lũ quét".
+    pub event: String,
+    /// CAP category: Met, Geo, Safety, Health, Fire, Env, …
+    pub cap_category: String,
+    /// Immediate, Expected, Future, Past, Unknown.
+    pub urgency: String,
+    /// Extreme, Severe, Moderate, Minor, Unknown.
+    pub severity: String,
+    /// Observed, Likely, Possible, Unlikely, Unknown.
+    pub certainty: String,
+    /// What people should do.
+    pub instruction: String,
+    /// Polygons as "lat,lon lat,lon …" and circles as "lat,lon radius_km", when the alert
+    /// covers less than whole units.
+    #[serde(default)]
+    pub polygons: Vec<String>,
+    #[serde(default)]
+    pub circles: Vec<String>,
+}
+
+/// A bulletin as the writer submits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BulletinInput {
+    pub title: String,
+    pub body: String,
+    /// Short text read out on loudspeakers.
+    #[serde(default)]
+    pub spoken: String,
+    pub category: Category,
+    /// Scheduled publication; `None` publishes when approved.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// When it stops being current (leaves the portal's list, the CAP feed and playlists).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Codes of the units whose subtrees receive it.
+    pub targets: Vec<String>,
+    pub alert: Option<AlertFacts>,
+}
+
+fn required(field: &'static str, what: &str, value: &str, max: usize) -> Result<String> {
+    let v = textvi::nfc(value.trim());
+    if v.is_empty() {
+        return Err(DomainError::invalid(field, format!("cần {what}")));
+    }
+    if v.chars().count() > max {
+        return Err(DomainError::invalid(field, format!("{what} dài quá {max} ký tự")));
+    }
+    Ok(v)
+}
+
+fn one_of(field: &'static str, what: &str, value: &str, allowed: &[&str]) -> Result<String> {
+    let v = value.trim();
+    allowed.iter().find(|a| a.eq_ignore_ascii_case(v)).map(|a| a.to_string()).ok_or_else(|| {
+        DomainError::invalid(
+            field,
+            if v.is_empty() {
+                format!("cần chọn {what}")
+            } else {
+                format!("{what} '{v}' không hợp lệ (chọn một trong: {})", allowed.join(", "))
+            },
+        )
+    })
+}
+
+/// Parses "lat,lon" in WGS 84 degrees.
+fn lat_lon(field: &'static str, s: &str) -> Result<(f64, f64)> {
+    let bad = || DomainError::invalid(field, format!("'{s}' không phải tọa độ dạng vĩ độ,kinh độ"));
+    let (lat, lon) = s.split_once(',').ok_or_else(bad)?;
+    let (lat, lon): (f64, f64) = (lat.trim().parse().map_err(|_| bad())?, lon.trim().parse().map_err(|_| bad())?);
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(bad());
+    }
+    Ok((lat, lon))
+}
+
+impl AlertFacts {
+    pub const CAP_CATEGORIES: [&'static str; 12] =
+        ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"];
+    pub const URGENCIES: [&'static str; 5] = ["Immediate", "Expected", "Future", "Past", "Unknown"];
+    pub const SEVERITIES: [&'static str; 5] = ["Extreme", "Severe", "Moderate", "Minor", "Unknown"];
+    pub const CERTAINTIES: [&'static str; 5] = ["Observed", "Likely", "Possible", "Unlikely", "Unknown"];
+
+    /// Checks every field CAP requires, naming the first one missing or wrong.
+    pub fn validate(self) -> Result<Self> {
+        let polygons = self
+            .polygons
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let points: Vec<(f64, f64)> =
+                    p.split_whitespace().map(|pt| lat_lon("alert.polygons", pt)).collect::<Result<_>>()?;
+                let closed = points.first() == points.last();
+                if points.len() < 3 || (closed && points.len() < 4) {
+                    return Err(DomainError::invalid("alert.polygons", "vùng đa giác cần ít nhất 3 điểm khác nhau"));
+                }
+                Ok(p.to_string())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let circles = self
+            .circles
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                let (centre, radius) = c
+                    .split_once(char::is_whitespace)
+                    .ok_or_else(|| DomainError::invalid("alert.circles", format!("'{c}': cần tâm và bán kính (km)")))?;
+                lat_lon("alert.circles", centre)?;
+                match radius.trim().parse::<f64>() {
+                    Ok(r) if r > 0.0 && r.is_finite() => Ok(c.to_string()),
+                    _ => Err(DomainError::invalid("alert.circles", format!("'{c}': bán kính phải là số km dương"))),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(AlertFacts {
+            event: required("alert.event", "tên sự kiện (ví dụ: Bão số 13)", &self.event, 200)?,
+            cap_category: one_of("alert.cap_category", "nhóm cảnh báo", &self.cap_category, &Self::CAP_CATEGORIES)?,
+            urgency: one_of("alert.urgency", "mức khẩn cấp", &self.urgency, &Self::URGENCIES)?,
+            severity: one_of("alert.severity", "mức nghiêm trọng", &self.severity, &Self::SEVERITIES)?,
+            certainty: one_of("alert.certainty", "mức chắc chắn", &self.certainty, &Self::CERTAINTIES)?,
+            instruction: required("alert.instruction", "hướng dẫn người dân", &self.instruction, 2_000)?,
+            polygons,
+            circles,
+        })
+    }
+}
+
+impl BulletinInput {
+    /// Checks and normalises the bulletin, naming the first field that is wrong. An emergency
+    /// must carry its alert facts; a schedule must end after it starts.
+    pub fn validate(self) -> Result<Self> {
+        let title = required("title", "tiêu đề", &self.title, TITLE_MAX_CHARS)?;
+        let body = required("body", "nội dung", &self.body, BODY_MAX_CHARS)?;
+        let spoken = textvi::nfc(self.spoken.trim());
+        if spoken.chars().count() > SPOKEN_MAX_CHARS {
+            return Err(DomainError::invalid("spoken", format!("bản đọc trên loa dài quá {SPOKEN_MAX_CHARS} ký tự")));
+        }
+        if let (Some(from), Some(to)) = (self.publish_at, self.expires_at)
+            && to <= from
+        {
+            return Err(DomainError::invalid("expires_at", "thời điểm hết hiệu lực phải sau thời điểm phát hành"));
+        }
+        let mut targets: Vec<String> =
+            self.targets.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        targets.sort();
+        targets.dedup();
+        if targets.is_empty() {
+            return Err(DomainError::invalid("targets", "cần chọn ít nhất một đơn vị nhận"));
+        }
+        let alert = match (self.category, self.alert) {
+            (Category::Emergency, Some(a)) => Some(a.validate()?),
+            (Category::Emergency, None) => {
+                return Err(DomainError::invalid("alert.event", "bản tin khẩn cấp cần thông tin cảnh báo (CAP)"));
+            }
+            (_, _) => None,
+        };
+        if alert.is_some() && self.expires_at.is_none() {
+            return Err(DomainError::invalid("expires_at", "cảnh báo khẩn cấp cần thời điểm hết hiệu lực"));
+        }
+        Ok(BulletinInput { title, body, spoken, targets, alert, ..self })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Broadcasts (đã phát)
+// ---------------------------------------------------------------------------------------------
+
+/// A commune station's record of reading a bulletin out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BroadcastInput {
+    /// Station name (cụm loa).
+    pub station: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// How many times it was read out.
+    pub times: u32,
+}
+
+impl BroadcastInput {
+    pub fn validate(self) -> Result<Self> {
+        let station = required("station", "tên cụm loa, đài truyền thanh", &self.station, 200)?;
+        if self.ends_at <= self.starts_at {
+            return Err(DomainError::invalid("ends_at", "giờ kết thúc phải sau giờ bắt đầu"));
+        }
+        if self.ends_at - self.starts_at > Duration::hours(24) {
+            return Err(DomainError::invalid("ends_at", "một lượt phát không dài quá 24 giờ"));
+        }
+        if self.times == 0 || self.times > 100 {
+            return Err(DomainError::invalid("times", "số lần phát phải từ 1 đến 100"));
+        }
+        Ok(BroadcastInput { station, ..self })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reach
+// ---------------------------------------------------------------------------------------------
+
+/// One receiving unit's record for a bulletin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// Province, district (old structure) or commune: the level figures are grouped by.
+    pub level: crate::org::OrgType,
+    pub received_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub broadcasts: u32,
+}
+
+/// Reach of one bulletin at one level.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct LevelReach {
+    pub level: crate::org::OrgType,
+    pub targeted: u64,
+    pub received: u64,
+    pub acknowledged: u64,
+    /// Units that recorded at least one broadcast.
+    pub broadcast: u64,
+    /// Seconds from publication to acknowledgement: median and slowest of those acknowledged.
+    pub median_ack_secs: Option<i64>,
+    pub slowest_ack_secs: Option<i64>,
+}
+
+/// Figures per level (in the order of [`crate::org::OrgType::ALL`]), counting from publication.
+pub fn reach(published_at: DateTime<Utc>, deliveries: &[Delivery]) -> Vec<LevelReach> {
+    crate::org::OrgType::ALL
+        .into_iter()
+        .filter_map(|level| {
+            let at: Vec<&Delivery> = deliveries.iter().filter(|d| d.level == level).collect();
+            if at.is_empty() {
+                return None;
+            }
+            let mut waits: Vec<i64> =
+                at.iter().filter_map(|d| d.acknowledged_at).map(|t| (t - published_at).num_seconds().max(0)).collect();
+            waits.sort_unstable();
+            let median = match waits.len() {
+                0 => None,
+                n if n % 2 == 1 => Some(waits[n / 2]),
+                n => Some((waits[n / 2 - 1] + waits[n / 2]) / 2),
+            };
+            Some(LevelReach {
+                level,
+                targeted: at.len() as u64,
+                received: at.iter().filter(|d| d.received_at.is_some()).count() as u64,
+                acknowledged: waits.len() as u64,
+                broadcast: at.iter().filter(|d| d.broadcasts > 0).count() as u64,
+                median_ack_secs: median,
+                slowest_ack_secs: waits.last().copied(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::OrgType;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0).unwrap()
+    }
+
+    fn alert() -> AlertFacts {
+        AlertFacts {
+            event: " Bão số 13 ".into(),
+            cap_category: "met".into(),
+            urgency: "Immediate".into(),
+            severity: "Severe".into(),
+            certainty: "Likely".into(),
+            instruction: "Di chuyển đến nơi trú ẩn an toàn.".into(),
+            polygons: vec!["15.1,108.7 15.2,108.7 15.2,108.85".into()],
+            circles: vec!["15.12,108.79 5".into()],
+        }
+    }
+
+    fn storm() -> BulletinInput {
+        BulletinInput {
+            title: "Cảnh báo bão số 13".into(),
+            body: "Bão số 13 đổ bộ vào Quảng Ngãi chiều 24/11.".into(),
+            spoken: "Bà con chú ý: bão số 13 sắp đổ bộ.".into(),
+            category: Category::Emergency,
+            publish_at: None,
+            expires_at: Some(at(23, 0)),
+            targets: vec!["51".into(), " 48 ".into(), "51".into()],
+            alert: Some(alert()),
+        }
+    }
+
+    fn field(r: Result<BulletinInput>) -> &'static str {
+        match r {
+            Err(DomainError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_workflow_allows_only_its_own_steps_and_publishes_once() {
+        use Status::*;
+        assert_eq!(Draft.after(Step::Submit).unwrap(), Submitted);
+        assert_eq!(Submitted.after(Step::Approve).unwrap(), Approved);
+        assert_eq!(Approved.after(Step::Publish).unwrap(), Published);
+        assert_eq!(Published.after(Step::Withdraw).unwrap(), Withdrawn);
+        assert_eq!(Submitted.after(Step::Return).unwrap(), Draft);
+        assert!(Published.after(Step::Publish).is_err(), "a second publication");
+        assert!(Draft.after(Step::Publish).is_err(), "publishing without approval");
+        assert!(Draft.after(Step::Approve).is_err());
+        assert!(Superseded.after(Step::Withdraw).is_err());
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()).unwrap(), s);
+        }
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()).unwrap(), c);
+        }
+    }
+
+    #[test]
+    fn an_emergency_is_checked_field_by_field() {
+        let ok = storm().validate().unwrap();
+        assert_eq!(ok.targets, ["48", "51"]);
+        let a = ok.alert.unwrap();
+        assert_eq!((a.event.as_str(), a.cap_category.as_str()), ("Bão số 13", "Met"));
+        assert_eq!(field(BulletinInput { alert: None, ..storm() }.validate()), "alert.event");
+        let missing = |f: fn(&mut AlertFacts)| {
+            let mut a = alert();
+            f(&mut a);
+            field(BulletinInput { alert: Some(a), ..storm() }.validate())
+        };
+        assert_eq!(missing(|a| a.event.clear()), "alert.event");
+        assert_eq!(missing(|a| a.urgency = "Soon".into()), "alert.urgency");
+        assert_eq!(missing(|a| a.severity.clear()), "alert.severity");
+        assert_eq!(missing(|a| a.certainty = "Sure".into()), "alert.certainty");
+        assert_eq!(missing(|a| a.cap_category = "Weather".into()), "alert.cap_category");
+        assert_eq!(missing(|a| a.instruction = "  ".into()), "alert.instruction");
+        assert_eq!(missing(|a| a.polygons = vec!["15.1,108.7 15.2,108.7".into()]), "alert.polygons");
+        assert_eq!(missing(|a| a.polygons = vec!["15.1,108.7 95,108.7 15.2,108.85".into()]), "alert.polygons");
+        assert_eq!(missing(|a| a.circles = vec!["15.12,108.79".into()]), "alert.circles");
+        assert_eq!(missing(|a| a.circles = vec!["15.12,108.79 -1".into()]), "alert.circles");
+        assert_eq!(field(BulletinInput { expires_at: None, ..storm() }.validate()), "expires_at");
+    }
+
+    #[test]
+    fn ordinary_bulletins_need_a_title_a_body_targets_and_a_sane_schedule() {
+        let plain = || BulletinInput { category: Category::PolicyLaw, alert: Some(alert()), ..storm() };
+        assert!(plain().validate().unwrap().alert.is_none(), "alert facts only on emergencies");
+        assert_eq!(field(BulletinInput { title: " ".into(), ..plain() }.validate()), "title");
+        assert_eq!(field(BulletinInput { body: String::new(), ..plain() }.validate()), "body");
+        assert_eq!(field(BulletinInput { targets: vec![" ".into()], ..plain() }.validate()), "targets");
+        assert_eq!(field(BulletinInput { spoken: "a".repeat(SPOKEN_MAX_CHARS + 1), ..plain() }.validate()), "spoken");
+        let backwards = BulletinInput { publish_at: Some(at(12, 0)), expires_at: Some(at(8, 0)), ..plain() };
+        assert_eq!(field(backwards.validate()), "expires_at");
+    }
+
+    #[test]
+    fn a_broadcast_must_end_after_it_starts() {
+        let b =
+            BroadcastInput { station: "Cụm loa thôn 3".into(), starts_at: at(6, 0), ends_at: at(6, 15), times: 2 };
+        assert!(b.clone().validate().is_ok());
+        let err = |b: BroadcastInput| match b.validate() {
+            Err(DomainError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(err(BroadcastInput { ends_at: at(5, 0), ..b.clone() }), "ends_at");
+        assert_eq!(err(BroadcastInput { times: 0, ..b.clone() }), "times");
+        assert_eq!(err(BroadcastInput { station: " ".into(), ..b }), "station");
+    }
+
+    /// A worked example: published at 08:00 to 2 provinces and 4 communes.
+    #[test]
+    fn reach_counts_each_level_with_median_and_slowest_acknowledgement() {
+        let d = |level, received: Option<(u32, u32)>, ack: Option<(u32, u32)>, broadcasts| Delivery {
+            level,
+            received_at: received.map(|(h, m)| at(h, m)),
+            acknowledged_at: ack.map(|(h, m)| at(h, m)),
+            broadcasts,
+        };
+        let deliveries = [
+            d(OrgType::Province, Some((8, 0)), Some((8, 10)), 0),
+            d(OrgType::Province, Some((8, 0)), Some((8, 30)), 0),
+            d(OrgType::Commune, Some((8, 1)), Some((8, 5)), 3),
+            d(OrgType::Commune, Some((8, 1)), Some((9, 0)), 1),
+            d(OrgType::Commune, Some((8, 1)), Some((8, 20)), 0),
+            d(OrgType::Commune, None, None, 0),
+        ];
+        let r = reach(at(8, 0), &deliveries);
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r[0],
+            LevelReach {
+                level: OrgType::Province,
+                targeted: 2,
+                received: 2,
+                acknowledged: 2,
+                broadcast: 0,
+                median_ack_secs: Some(20 * 60),
+                slowest_ack_secs: Some(30 * 60),
+            }
+        );
+        assert_eq!(
+            r[1],
+            LevelReach {
+                level: OrgType::Commune,
+                targeted: 4,
+                received: 3,
+                acknowledged: 3,
+                broadcast: 2,
+                median_ack_secs: Some(20 * 60),
+                slowest_ack_secs: Some(60 * 60),
+            }
+        );
+    }
+}
