@@ -8,6 +8,8 @@
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 
+use crate::xml::escape;
+
 /// A link of an entry or a feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
@@ -45,21 +47,6 @@ pub struct Feed {
     /// Used as `updated` when there is no entry.
     pub empty_updated: DateTime<FixedOffset>,
     pub entries: Vec<Entry>,
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn time(t: &DateTime<FixedOffset>) -> String {

@@ -9,6 +9,8 @@
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::xml::escape;
+
 /// `<status>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -181,23 +183,6 @@ pub fn cap_time(t: &DateTime<FixedOffset>) -> String {
 /// Characters CAP forbids in `identifier` and `sender`: spaces, commas and markup.
 pub fn is_cap_token(s: &str) -> bool {
     !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || matches!(c, ',' | '<' | '&'))
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 forbids most control characters; keep tab, newline and carriage return.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn element(out: &mut String, indent: &str, name: &str, value: &str) {

@@ -17,8 +17,9 @@
 
 use std::fmt::Write as _;
 
-use crate::gantt::{FONT, css_class, default_fill, escape, num, one_line, safe_href, truncate};
+use crate::gantt::{FONT, css_class, default_fill, num, one_line, safe_href, truncate};
 use crate::table::Cell;
+use crate::xml::escape;
 
 /// What the bars measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::table::format_date;
+use crate::xml::escape;
 
 /// One row of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -401,24 +402,6 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.truncate(out.trim_end().len());
     out.push('…');
-    out
-}
-
-/// XML-escapes text and attribute values, dropping characters XML 1.0 cannot hold.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
     out
 }
 

@@ -24,6 +24,7 @@ pub mod gantt;
 pub mod ical;
 pub mod table;
 pub mod xlsx;
+pub mod xml;
 
 pub use crate::csv::{read_csv, write_csv};
 pub use chart::{Chart, ChartRow, ChartScale, render_chart};

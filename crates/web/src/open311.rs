@@ -104,21 +104,6 @@ fn item_name(list: &str) -> &'static str {
     }
 }
 
-fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-}
-
 fn write_xml(name: &str, value: &Value, out: &mut String) {
     match value {
         Value::Array(items) => {
@@ -139,7 +124,7 @@ fn write_xml(name: &str, value: &Value, out: &mut String) {
         Value::Null => out.push_str(&format!("<{name}/>")),
         Value::String(s) => {
             out.push_str(&format!("<{name}>"));
-            escape(s, out);
+            reports::xml::escape_into(s, out);
             out.push_str(&format!("</{name}>"));
         }
         other => out.push_str(&format!("<{name}>{other}</{name}>")),
