@@ -18,15 +18,16 @@ free_port() {
   return 1
 }
 
-# wait_healthz PORT PID -> 0 when /healthz answered "ok" (polls every ~50 ms, at most 120 s)
+# wait_healthz PORT PID [STEP] -> 0 when /healthz answered "ok" (polls every STEP seconds,
+# 0.05 by default; gives up after 120 s or when PID is gone)
 wait_healthz() {
-  local port=$1 pid=$2 i
-  for ((i = 0; i < 2400; i++)); do
+  local port=$1 pid=$2 step=${3:-0.05} deadline=$((SECONDS + 120))
+  while ((SECONDS < deadline)); do
     if [ "$(curl -s --max-time 1 "http://127.0.0.1:$port/healthz" 2>/dev/null)" = ok ]; then
       return 0
     fi
     kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.05
+    sleep "$step"
   done
   return 1
 }

@@ -79,24 +79,6 @@ stop_server() {
   SERVER_PIDS=("${rest[@]}")
 }
 
-# wait_healthz PORT PID -> 0 when /healthz answered "ok" (polls every ~10 ms, at most 60 s)
-# Finer than bench-lib.sh's (every 10 ms): the cold start is timed by it.
-wait_healthz() {
-  local port=$1 pid=$2 i
-  for ((i = 0; i < 6000; i++)); do
-    if [ "$(curl -s --max-time 1 "http://127.0.0.1:$port/healthz" 2>/dev/null)" = ok ]; then
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.01
-  done
-  return 1
-}
-
-rss_mb() {
-  awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
-}
-
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # wrk prints "Requests/sec:  12345.67"
@@ -112,7 +94,8 @@ for ((run = 1; run <= COLD_RUNS; run++)); do
   port=$(free_port)
   t0=$(now_ms)
   start_server "$dir" "$port" "$WORK/cold-$run.log"
-  if ! wait_healthz "$port" "$SERVER_PID"; then
+  # Polled every 10 ms: the cold start is timed by it.
+  if ! wait_healthz "$port" "$SERVER_PID" 0.01; then
     log "server did not answer /healthz; its log:"
     cat "$WORK/cold-$run.log" >&2
     exit 1
@@ -135,7 +118,7 @@ start_server "$dir" "$port" "$WORK/load.log"
 PID=$SERVER_PID
 wait_healthz "$port" "$PID" || { cat "$WORK/load.log" >&2; exit 1; }
 sleep 2
-RSS_IDLE=$(rss_mb "$PID")
+RSS_IDLE=$(mem_mb "$PID" VmRSS)
 echo "  resident memory after start (idle 2 s): $RSS_IDLE MB"
 
 echo "== /healthz throughput: wrk -t2 -c64 -d$WRK_DURATION http://127.0.0.1:$port/healthz"
@@ -143,7 +126,7 @@ wrk -t2 -c64 -d"$WRK_DURATION" --latency "http://127.0.0.1:$port/healthz" >"$WOR
 sed 's/^/  /' "$WORK/healthz.txt"
 HEALTHZ_RPS=$(wrk_rps "$WORK/healthz.txt")
 echo "  /healthz: $HEALTHZ_RPS requests/s"
-RSS_AFTER_HEALTHZ=$(rss_mb "$PID")
+RSS_AFTER_HEALTHZ=$(mem_mb "$PID" VmRSS)
 echo "  resident memory after /healthz load: $RSS_AFTER_HEALTHZ MB"
 
 cat >"$WORK/login.lua" <<LUA
@@ -187,7 +170,7 @@ LOGIN_P50=$(wrk_pct "$WORK/login.txt" 50%)
 LOGIN_P99=$(wrk_pct "$WORK/login.txt" 99%)
 LOGIN_STATUS=$(awk '/^STATUS/ { print $2, $3 }' "$WORK/login.txt")
 echo "  login: $LOGIN_RPS requests/s, p50 $LOGIN_P50, p99 $LOGIN_P99, responses: $LOGIN_STATUS"
-RSS_AFTER_LOGIN=$(rss_mb "$PID")
+RSS_AFTER_LOGIN=$(mem_mb "$PID" VmRSS)
 echo "  resident memory after login load: $RSS_AFTER_LOGIN MB"
 stop_server "$PID"
 
