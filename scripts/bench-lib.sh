@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the benchmark scripts (sourced, not run): finding a port, waiting for a
 # server, reading memory, and the Lua script that makes wrk print p50/p95/p99 and its counts.
 # Every polling loop is bounded in count.
