@@ -60,56 +60,22 @@ pub enum Category {
     Other,
 }
 
-impl Category {
-    pub const ALL: [Category; 7] = [
-        Category::PolicyLaw,
-        Category::Emergency,
-        Category::Health,
-        Category::PublicOrder,
-        Category::Socioeconomic,
-        Category::Culture,
-        Category::Other,
-    ];
-
-    /// The slug used in URLs and feeds.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::PolicyLaw => "chinh-sach-phap-luat",
-            Category::Emergency => "khan-cap-thien-tai",
-            Category::Health => "y-te",
-            Category::PublicOrder => "an-ninh-trat-tu",
-            Category::Socioeconomic => "kinh-te-xa-hoi",
-            Category::Culture => "van-hoa-thong-tin",
-            Category::Other => "khac",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s.trim())
-            .ok_or_else(|| DomainError::invalid("category", format!("không có chuyên mục '{}'", s.trim())))
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Category::PolicyLaw => "Chính sách – pháp luật",
-            Category::Emergency => "Khẩn cấp – thiên tai",
-            Category::Health => "Y tế",
-            Category::PublicOrder => "An ninh trật tự",
-            Category::Socioeconomic => "Kinh tế – xã hội",
-            Category::Culture => "Văn hóa – thông tin",
-            Category::Other => "Khác",
-        }
-    }
+vocabulary! { Category, "category", "chuyên mục";
+    PolicyLaw => "chinh-sach-phap-luat", "Chính sách – pháp luật";
+    Emergency => "khan-cap-thien-tai", "Khẩn cấp – thiên tai";
+    Health => "y-te", "Y tế";
+    PublicOrder => "an-ninh-trat-tu", "An ninh trật tự";
+    Socioeconomic => "kinh-te-xa-hoi", "Kinh tế – xã hội";
+    Culture => "van-hoa-thong-tin", "Văn hóa – thông tin";
+    Other => "khac", "Khác";
 }
 
 // ---------------------------------------------------------------------------------------------
 // States
 // ---------------------------------------------------------------------------------------------
 
-/// Where a bulletin version stands. Whether a published one is still current (not expired) is
-/// [`Bulletin::is_current`]; a scheduled one is approved with a publication time ahead.
+/// Where a bulletin version stands. A published one stops being current at its expiry; a
+/// scheduled one is approved with a publication time ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -140,39 +106,16 @@ pub enum Step {
     Withdraw,
 }
 
+vocabulary! { Status, "status", "trạng thái";
+    Draft => "draft", "Dự thảo";
+    Submitted => "submitted", "Chờ duyệt";
+    Approved => "approved", "Đã duyệt";
+    Published => "published", "Đã phát hành";
+    Superseded => "superseded", "Đã thay thế";
+    Withdrawn => "withdrawn", "Đã thu hồi";
+}
+
 impl Status {
-    pub const ALL: [Status; 6] =
-        [Status::Draft, Status::Submitted, Status::Approved, Status::Published, Status::Superseded, Status::Withdrawn];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Approved => "approved",
-            Status::Published => "published",
-            Status::Superseded => "superseded",
-            Status::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s.trim())
-            .ok_or_else(|| DomainError::invalid("status", format!("không có trạng thái '{}'", s.trim())))
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Draft => "Dự thảo",
-            Status::Submitted => "Chờ duyệt",
-            Status::Approved => "Đã duyệt",
-            Status::Published => "Đã phát hành",
-            Status::Superseded => "Đã thay thế",
-            Status::Withdrawn => "Đã thu hồi",
-        }
-    }
-
     /// The state after `step`, or the reason it is not allowed now. Publishing an already
     /// published bulletin is refused, so a double click or a retry publishes once.
     pub fn after(self, step: Step) -> Result<Status> {
@@ -189,35 +132,12 @@ impl Status {
     }
 }
 
-impl Step {
-    pub const ALL: [Step; 5] = [Step::Submit, Step::Return, Step::Approve, Step::Publish, Step::Withdraw];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Step::Submit => "submit",
-            Step::Return => "return",
-            Step::Approve => "approve",
-            Step::Publish => "publish",
-            Step::Withdraw => "withdraw",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s.trim())
-            .ok_or_else(|| DomainError::invalid("step", format!("không có thao tác '{}'", s.trim())))
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Step::Submit => "trình duyệt",
-            Step::Return => "trả lại",
-            Step::Approve => "duyệt",
-            Step::Publish => "phát hành",
-            Step::Withdraw => "thu hồi",
-        }
-    }
+vocabulary! { Step, "step", "thao tác";
+    Submit => "submit", "trình duyệt";
+    Return => "return", "trả lại";
+    Approve => "approve", "duyệt";
+    Publish => "publish", "phát hành";
+    Withdraw => "withdraw", "thu hồi";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,10 +455,10 @@ mod tests {
         assert!(Draft.after(Step::Publish).is_err(), "publishing without approval");
         assert!(Draft.after(Step::Approve).is_err());
         assert!(Superseded.after(Step::Withdraw).is_err());
-        for s in Status::ALL {
+        for &s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()).unwrap(), s);
         }
-        for c in Category::ALL {
+        for &c in Category::ALL {
             assert_eq!(Category::parse(c.as_str()).unwrap(), c);
         }
     }

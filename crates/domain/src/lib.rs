@@ -4,6 +4,9 @@
 //! Owns every business rule and every authorisation decision. Must not touch HTTP, HTML or SQL:
 //! storage is reached only through [`repo::Store`], time only through [`clock::Clock`].
 
+#[macro_use]
+mod vocabulary;
+
 pub mod audit;
 pub mod auth;
 pub mod bulletins;
