@@ -8,6 +8,9 @@
 //! Both formats name the decree's font, Times New Roman: the DOCX names it and lets Word supply
 //! it; the PDF embeds Liberation Serif, a free font with the same metrics (see `fonts/NOTICE.md`).
 //!
+//! The same Typst engine and fonts also draw a bulletin's card for social networks as a PNG
+//! ([`social_card_png`]).
+//!
 //! ```
 //! use documents::{AdminDocument, Block, Signature};
 //!
@@ -36,13 +39,16 @@
 #![warn(missing_docs)]
 
 mod docx;
+mod engine;
 mod fonts;
 mod pdf;
+mod social_card;
 
 use chrono::Datelike;
 
 pub use docx::to_docx;
 pub use pdf::to_pdf;
+pub use social_card::{SOCIAL_CARD_HEIGHT, SOCIAL_CARD_WIDTH, SocialCard, social_card_png};
 
 /// The national name (Quốc hiệu), printed at the top right of every document.
 pub const NATIONAL_NAME: &str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
@@ -152,6 +158,9 @@ pub enum DocumentError {
     /// Typst could not lay out or export the PDF.
     #[error("Không tạo được tệp PDF: {0}")]
     Pdf(String),
+    /// Typst could not lay out the social card, or the PNG could not be encoded.
+    #[error("Không tạo được ảnh PNG: {0}")]
+    Image(String),
 }
 
 impl AdminDocument {

@@ -1,28 +1,17 @@
 //! PDF through Typst: the layout is the template `admin_document.typ`; the document goes in as
 //! data (`sys.inputs`), so user text is never parsed as markup and needs no escaping.
 
-use std::sync::LazyLock;
-
 use typst::foundations::{Dict, IntoValue, Value, dict};
-use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
-use typst_layout::PagedDocument;
 
 use crate::{
     AdminDocument, Block, DocTable, DocumentError, HEADER_LEFT_CM, MOTTO, NATIONAL_NAME, SIGNATURE_SPACE_CM,
-    agency_size_pt, fonts, looks_numeric,
+    agency_size_pt, engine, looks_numeric,
 };
-
-const TEMPLATE: &str = include_str!("admin_document.typ");
-
-/// Built once: parsing the template and the four faces is not free.
-static ENGINE: LazyLock<TypstEngine<TypstTemplateMainFile>> =
-    LazyLock::new(|| TypstEngine::builder().main_file(TEMPLATE).fonts(fonts::ALL).build());
 
 /// Renders `doc` as a PDF, A4, with Liberation Serif (Times New Roman's metrics) embedded.
 pub fn to_pdf(doc: &AdminDocument) -> Result<Vec<u8>, DocumentError> {
     doc.validate()?;
-    let laid_out: PagedDocument =
-        ENGINE.compile_with_input(inputs(doc)).output.map_err(|error| DocumentError::Pdf(error.to_string()))?;
+    let laid_out = engine::compile(engine::ADMIN_DOCUMENT, inputs(doc)).map_err(DocumentError::Pdf)?;
     typst_pdf::pdf(&laid_out, &typst_pdf::PdfOptions::default())
         .map_err(|errors| DocumentError::Pdf(format!("{errors:?}")))
 }

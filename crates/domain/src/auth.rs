@@ -79,7 +79,7 @@ impl Role {
             Role::Admin => true,
             Role::Coordinator | Role::Auditor => matches!(
                 action,
-                ReadUsers | ReadAudit | ReadWork | ReadNational | ReadKpi | ReadRegistry | ReadFeedback
+                ReadUsers | ReadAudit | ReadWork | ReadNational | ReadKpi | ReadRegistry | ReadFeedback | ReadBulletins
             ),
             Role::Leader => matches!(
                 action,
@@ -93,6 +93,10 @@ impl Role {
                     | ReadRegistry
                     | ReadFeedback
                     | HandleFeedback
+                    | ReadBulletins
+                    | WriteBulletins
+                    | ApproveBulletins
+                    | ReceiveBulletins
             ),
             Role::FocalPoint => matches!(
                 action,
@@ -107,11 +111,27 @@ impl Role {
                     | ReadFeedback
                     | HandleFeedback
                     | ManageFeedback
+                    | ReadBulletins
+                    | WriteBulletins
+                    | ReceiveBulletins
             ),
             Role::Officer => {
-                matches!(action, ReadWork | DoWork | ReadRegistry | EditRegistry | ReadFeedback | HandleFeedback)
+                matches!(
+                    action,
+                    ReadWork
+                        | DoWork
+                        | ReadRegistry
+                        | EditRegistry
+                        | ReadFeedback
+                        | HandleFeedback
+                        | ReadBulletins
+                        | WriteBulletins
+                        | ReceiveBulletins
+                )
             }
-            Role::GrassrootsOfficer => matches!(action, ReadWork | DoWork | ReadFeedback | HandleFeedback),
+            Role::GrassrootsOfficer => {
+                matches!(action, ReadWork | DoWork | ReadFeedback | HandleFeedback | ReadBulletins | ReceiveBulletins)
+            }
             Role::Trainee | Role::Instructor => false,
         }
     }
@@ -150,6 +170,15 @@ pub enum Action {
     HandleFeedback,
     /// Edit the routing rules of areas in the subtree (categories and settings: on the root).
     ManageFeedback,
+    /// See bulletins written in, or sent to, units in the subtree, and their reach.
+    ReadBulletins,
+    /// Write bulletins of a unit in the subtree, correct them, relay received ones, attach files.
+    WriteBulletins,
+    /// Approve, publish and withdraw bulletins of a unit in the subtree (a leader's acts).
+    ApproveBulletins,
+    /// Acknowledge bulletins received by a unit in the subtree, keep its stations and playlists,
+    /// record broadcasts.
+    ReceiveBulletins,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -223,5 +252,9 @@ pub(crate) fn action_name(action: Action) -> &'static str {
         Action::ReadFeedback => "xem phản ánh, kiến nghị của đơn vị này",
         Action::HandleFeedback => "xử lý phản ánh, kiến nghị của đơn vị này",
         Action::ManageFeedback => "cấu hình lĩnh vực, định tuyến phản ánh của đơn vị này",
+        Action::ReadBulletins => "xem bản tin của đơn vị này",
+        Action::WriteBulletins => "soạn bản tin của đơn vị này",
+        Action::ApproveBulletins => "duyệt, phát hành, thu hồi bản tin của đơn vị này",
+        Action::ReceiveBulletins => "xác nhận đã nhận, ghi nhận phát bản tin của đơn vị này",
     }
 }

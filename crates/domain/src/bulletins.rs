@@ -315,20 +315,40 @@ impl BulletinInput {
 // Broadcasts (đã phát)
 // ---------------------------------------------------------------------------------------------
 
-/// A commune station's record of reading a bulletin out.
+/// A loudspeaker station (cụm loa, đài truyền thanh) of a commune.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StationInput {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl StationInput {
+    pub fn validate(self) -> Result<Self> {
+        Ok(StationInput { name: required("name", "tên cụm loa, đài truyền thanh", &self.name, 200)?, ..self })
+    }
+}
+
+/// A slot of a station's playlist: a bulletin read out between two times, a number of times.
+/// `aired` records that it was broadcast (đã phát); otherwise it is planned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BroadcastInput {
-    /// Station name (cụm loa).
-    pub station: String,
+    pub bulletin_id: i64,
+    pub station_id: i64,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    /// How many times it was read out.
+    /// How many times it is read out.
     pub times: u32,
+    #[serde(default)]
+    pub aired: bool,
 }
 
 impl BroadcastInput {
     pub fn validate(self) -> Result<Self> {
-        let station = required("station", "tên cụm loa, đài truyền thanh", &self.station, 200)?;
         if self.ends_at <= self.starts_at {
             return Err(DomainError::invalid("ends_at", "giờ kết thúc phải sau giờ bắt đầu"));
         }
@@ -338,8 +358,222 @@ impl BroadcastInput {
         if self.times == 0 || self.times > 100 {
             return Err(DomainError::invalid("times", "số lần phát phải từ 1 đến 100"));
         }
-        Ok(BroadcastInput { station, ..self })
+        Ok(self)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stored records
+// ---------------------------------------------------------------------------------------------
+
+/// One version of a bulletin. A correction is a new version of the same series; a relay is a
+/// new series whose `source_id` is the bulletin it passes on.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Bulletin {
+    pub id: i64,
+    /// The id of the series' first version.
+    pub series_id: i64,
+    pub version: i32,
+    /// The bulletin this one relays (with local additions).
+    pub source_id: Option<i64>,
+    /// The unit that issues it (its source agency).
+    pub origin_org_id: crate::org::OrgId,
+    #[serde(skip)]
+    pub origin_path: String,
+    pub title: String,
+    pub body: String,
+    pub spoken: String,
+    pub category: Category,
+    pub status: Status,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    pub alert: Option<AlertFacts>,
+    /// Codes of the units whose subtrees receive it.
+    pub targets: Vec<String>,
+    pub author_id: i64,
+    pub author: String,
+    pub approved_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub row_version: i32,
+    /// Views of its portal page (flushed from memory now and then).
+    pub portal_views: i64,
+}
+
+impl Bulletin {
+    /// Published and not expired at `now`: listed on portals, in feeds and playlists.
+    pub fn is_current(&self, now: DateTime<Utc>) -> bool {
+        self.status == Status::Published && self.expires_at.is_none_or(|e| e > now)
+    }
+
+    /// An emergency alert active at `now` (raises the portal banner).
+    pub fn is_active_alert(&self, now: DateTime<Utc>) -> bool {
+        self.alert.is_some() && self.is_current(now)
+    }
+
+    /// What the writer typed, to start a correction or relay from.
+    pub fn input(&self) -> BulletinInput {
+        BulletinInput {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            spoken: self.spoken.clone(),
+            category: self.category,
+            publish_at: self.publish_at,
+            expires_at: self.expires_at,
+            targets: self.targets.clone(),
+            alert: self.alert.clone(),
+        }
+    }
+}
+
+/// A file attached to a bulletin version.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub bulletin_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// One receiving unit's record of one bulletin version: in its inbox from `delivered_at`,
+/// opened by an official, acknowledged (đã nhận).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DeliveryRecord {
+    pub bulletin_id: i64,
+    pub org_id: crate::org::OrgId,
+    pub org_code: String,
+    pub org_name: String,
+    pub org_type: crate::org::OrgType,
+    #[serde(skip)]
+    pub org_path: String,
+    pub delivered_at: DateTime<Utc>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+    /// Broadcasts recorded as aired.
+    pub broadcasts: u32,
+}
+
+impl DeliveryRecord {
+    pub fn as_delivery(&self) -> Delivery {
+        Delivery {
+            level: self.org_type,
+            received_at: self.opened_at.or(self.acknowledged_at),
+            acknowledged_at: self.acknowledged_at,
+            broadcasts: self.broadcasts,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Station {
+    pub id: i64,
+    pub org_id: crate::org::OrgId,
+    #[serde(skip)]
+    pub org_path: String,
+    pub name: String,
+    pub active: bool,
+}
+
+/// A slot of a station's playlist, with what the station needs to play it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Broadcast {
+    pub id: i64,
+    pub bulletin_id: i64,
+    pub station_id: i64,
+    pub org_id: crate::org::OrgId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub times: u32,
+    pub aired: bool,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// CAP's message types for one alert's life: the first publication, a correction, a withdrawal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum MsgType {
+    Alert,
+    Update,
+    Cancel,
+}
+
+impl MsgType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MsgType::Alert => "Alert",
+            MsgType::Update => "Update",
+            MsgType::Cancel => "Cancel",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self> {
+        [MsgType::Alert, MsgType::Update, MsgType::Cancel]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| DomainError::invalid("msg_type", format!("'{s}' không phải Alert, Update hay Cancel")))
+    }
+}
+
+/// One CAP message as sent: its identity (identifier, sender, sent), what it says about which
+/// bulletin version, and the earlier messages it references.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CapMessage {
+    pub id: i64,
+    pub identifier: String,
+    pub sender: String,
+    pub sent: DateTime<Utc>,
+    pub msg_type: MsgType,
+    pub bulletin_id: i64,
+    pub series_id: i64,
+    /// The alerting authority: the ministry or province that issues it (root: the national one).
+    pub authority_code: String,
+    /// `sender,identifier,sent` of earlier messages of the same alert.
+    pub references: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The CAP `sender` of an alerting authority.
+pub fn cap_sender(authority_code: &str) -> String {
+    format!("canhbao.{}@dxgov.gov.vn", authority_code.to_ascii_lowercase())
+}
+
+/// The CAP `identifier` of the message about a bulletin version (unique per sender; no spaces,
+/// commas, `<` or `&`): its Alert or Update, or the Cancel that withdraws it.
+pub fn cap_identifier(authority_code: &str, bulletin_id: i64, msg_type: MsgType) -> String {
+    let code = authority_code.to_ascii_lowercase();
+    match msg_type {
+        MsgType::Cancel => format!("urn:dxgov:cap:{code}:{bulletin_id}:huy"),
+        _ => format!("urn:dxgov:cap:{code}:{bulletin_id}"),
+    }
+}
+
+/// The `references` entry that names a sent message.
+pub fn cap_reference(m: &CapMessage) -> String {
+    format!("{},{},{}", m.sender, m.identifier, m.sent.with_timezone(&vn_offset()).format("%Y-%m-%dT%H:%M:%S%:z"))
+}
+
+/// Vietnam's offset (UTC+7, no daylight saving): CAP times carry it.
+pub fn vn_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7")
+}
+
+/// The current messages of an authority's CAP feed: for each alert, its latest message, unless
+/// that is a Cancel or the alert has expired at `now`.
+pub fn current_alerts(mut messages: Vec<CapMessage>, now: DateTime<Utc>) -> Vec<CapMessage> {
+    messages.sort_by(|a, b| (a.series_id, a.sent, a.id).cmp(&(b.series_id, b.sent, b.id)));
+    let mut latest: Vec<CapMessage> = Vec::new();
+    for m in messages {
+        match latest.last_mut() {
+            Some(last) if last.series_id == m.series_id => *last = m,
+            _ => latest.push(m),
+        }
+    }
+    latest.retain(|m| m.msg_type != MsgType::Cancel && m.expires_at.is_none_or(|e| e > now));
+    latest.sort_by(|a, b| b.sent.cmp(&a.sent).then(b.id.cmp(&a.id)));
+    latest
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,16 +736,65 @@ mod tests {
 
     #[test]
     fn a_broadcast_must_end_after_it_starts() {
-        let b =
-            BroadcastInput { station: "Cụm loa thôn 3".into(), starts_at: at(6, 0), ends_at: at(6, 15), times: 2 };
+        let b = BroadcastInput {
+            bulletin_id: 1,
+            station_id: 1,
+            starts_at: at(6, 0),
+            ends_at: at(6, 15),
+            times: 2,
+            aired: false,
+        };
         assert!(b.clone().validate().is_ok());
         let err = |b: BroadcastInput| match b.validate() {
             Err(DomainError::Invalid { field, .. }) => field,
             other => panic!("{other:?}"),
         };
         assert_eq!(err(BroadcastInput { ends_at: at(5, 0), ..b.clone() }), "ends_at");
-        assert_eq!(err(BroadcastInput { times: 0, ..b.clone() }), "times");
-        assert_eq!(err(BroadcastInput { station: " ".into(), ..b }), "station");
+        assert_eq!(err(BroadcastInput { ends_at: at(6, 0) + Duration::hours(25), ..b.clone() }), "ends_at");
+        assert_eq!(err(BroadcastInput { times: 0, ..b }), "times");
+        match (StationInput { name: " ".into(), active: true }).validate() {
+            Err(DomainError::Invalid { field, .. }) => assert_eq!(field, "name"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn msg(id: i64, series_id: i64, minute: u32, msg_type: MsgType, expires: Option<DateTime<Utc>>) -> CapMessage {
+        CapMessage {
+            id,
+            identifier: format!("m{id}"),
+            sender: cap_sender("VN"),
+            sent: at(8, minute),
+            msg_type,
+            bulletin_id: id,
+            series_id,
+            authority_code: "VN".into(),
+            references: vec![],
+            expires_at: expires,
+        }
+    }
+
+    #[test]
+    fn the_cap_feed_keeps_each_alerts_latest_message_unless_cancelled_or_expired() {
+        let later = Some(at(20, 0));
+        let messages = vec![
+            msg(1, 1, 0, MsgType::Alert, later),
+            msg(2, 1, 10, MsgType::Update, later),
+            msg(3, 3, 1, MsgType::Alert, later),
+            msg(4, 3, 20, MsgType::Cancel, later),
+            msg(5, 5, 2, MsgType::Alert, Some(at(9, 0))),
+            msg(6, 6, 3, MsgType::Alert, None),
+        ];
+        let ids = |now| current_alerts(messages.clone(), now).iter().map(|m| m.id).collect::<Vec<_>>();
+        assert_eq!(ids(at(8, 30)), [2, 6, 5], "newest first; the update replaces its alert; the cancelled one is gone");
+        assert_eq!(ids(at(9, 30)), [2, 6], "the expired one leaves the feed");
+        assert_eq!(ids(at(21, 0)), [6]);
+        let id = cap_identifier("VN", 42, MsgType::Alert);
+        assert!(!id.contains([' ', ',', '<', '&']), "{id}");
+        assert_ne!(id, cap_identifier("VN", 42, MsgType::Cancel));
+        assert_eq!(
+            cap_reference(&msg(1, 1, 0, MsgType::Alert, None)),
+            format!("{},m1,2026-11-23T15:00:00+07:00", cap_sender("VN"))
+        );
     }
 
     /// A worked example: published at 08:00 to 2 provinces and 4 communes.

@@ -2,6 +2,7 @@
 //! its only callers. Every write takes the [`AuditDraft`] that storage appends to the chained log
 //! in the same transaction, so a write and its audit entry land together or not at all.
 
+pub mod bulletins;
 pub mod feedback;
 pub mod indicators;
 pub mod notify;
@@ -50,6 +51,7 @@ pub trait Store:
     + reporting::ReportStore
     + registries::RegistryStore
     + feedback::FeedbackStore
+    + bulletins::BulletinStore
 {
     /// "sqlite" or "postgres".
     fn backend_name(&self) -> &'static str;

@@ -1,6 +1,7 @@
 //! Use cases. Pages, API handlers, jobs and the CLI call these and nothing below them.
 //! Each takes the acting [`Principal`] where access matters and checks it here.
 
+pub mod bulletins;
 pub mod dashboards;
 pub mod feedback;
 pub mod feedback_analytics;
@@ -42,6 +43,8 @@ pub struct Services {
     classifier: Arc<feedback::ClassifierCell>,
     /// What feedback intake reads for every report, kept for a few seconds.
     intake_refs: Arc<feedback::IntakeRefsCell>,
+    /// Portal listings and view counts kept in memory.
+    portal: Arc<bulletins::PortalCell>,
 }
 
 /// One org unit with what its page shows around it.
@@ -94,7 +97,14 @@ pub struct NewUserInput {
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock, templates: Arc::new(Vec::new()), classifier: Arc::default(), intake_refs: Arc::default() }
+        Self {
+            store,
+            clock,
+            templates: Arc::new(Vec::new()),
+            classifier: Arc::default(),
+            intake_refs: Arc::default(),
+            portal: Arc::default(),
+        }
     }
 
     pub fn with_templates(mut self, templates: Vec<crate::frameworks::PlanTemplate>) -> Self {
@@ -214,6 +224,11 @@ impl Services {
             successors,
             predecessors,
         })
+    }
+
+    /// A unit by id (any date).
+    pub async fn org_unit(&self, id: OrgId) -> Result<OrgUnit> {
+        self.store.org_get(id).await?.ok_or_else(|| DomainError::not_found("đơn vị", id.to_string()))
     }
 
     pub async fn ancestors(&self, unit: &OrgUnit) -> Result<Vec<OrgUnit>> {

@@ -1,5 +1,6 @@
 //! Demo data, so a newcomer sees a living system: internal units and accounts in several roles
-//! and places, and plans made from the frameworks with tasks in every state. Idempotent: does
+//! and places, plans made from the frameworks with tasks in every state, indicators, registries,
+//! reports, citizen feedback and bulletins with an active emergency alert. Idempotent: does
 //! nothing when the demo accounts exist. Everything goes through the same services as users do.
 
 use chrono::{Days, NaiveDate};
@@ -10,6 +11,7 @@ use domain::org::{OrgQuery, OrgType};
 use domain::services::work::{NewPlanInput, StepInput};
 use domain::work::{PlanStep, ProgressInput, TaskInput, TaskQuery, TaskState};
 
+mod bulletins;
 pub mod feedback;
 mod registries;
 mod reports;
@@ -53,6 +55,7 @@ pub async fn load(services: &Services, password: &str) -> domain::Result<Vec<&'s
     registries::load(services, password).await?;
     reports::load(services, password).await?;
     feedback::load(services, password).await?;
+    bulletins::load(services, password).await?;
     created.extend(feedback::PEOPLE.iter().map(|p| p.0));
     Ok(created)
 }

@@ -1,6 +1,7 @@
-//! The scheduler: on each tick it runs the reminder job for today and sends the e-mails waiting
-//! in the outbox. Both steps are safe to repeat, so ticks can come as often as wanted, from any
-//! number of nodes, and after any restart.
+//! The scheduler: on each tick it runs the reminder jobs for today, publishes bulletins whose
+//! time has come, writes portal view counts, and sends the e-mails waiting in the outbox. Every
+//! step is safe to repeat, so ticks can come as often as wanted, from any number of nodes, and
+//! after any restart.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,12 @@ pub struct Tick {
     pub reports: ReminderRun,
     /// SLA reminders and escalations of citizen feedback.
     pub feedback: ReminderRun,
+    /// Bulletins whose scheduled publication time came.
+    pub published: u64,
+    /// Reminders to receiving units that have not acknowledged a bulletin.
+    pub bulletins: ReminderRun,
+    /// Portal views written from memory.
+    pub views: u64,
     /// Examples the feedback classifier was retrained on this tick (enough new confirmed ones).
     pub retrained: Option<i64>,
     /// Registry-derived indicator values brought up to date (a system fell overdue, a new year).
@@ -44,9 +51,23 @@ impl Scheduler {
         let inspections = self.services.run_inspection_reminders(self.mailer.is_some()).await?;
         let reports = self.services.run_report_reminders(self.mailer.is_some()).await?;
         let feedback = self.services.run_feedback_reminders(self.mailer.is_some()).await?;
+        let published = self.services.publish_due_bulletins().await?;
+        let bulletins = self.services.run_bulletin_reminders(self.mailer.is_some()).await?;
+        let views = self.services.flush_portal_views().await?;
         let retrained = self.services.retrain_classifier(false).await?;
         let figures = self.services.refresh_registry_figures().await?;
-        let mut tick = Tick { reminders, inspections, reports, feedback, retrained, figures, ..Tick::default() };
+        let mut tick = Tick {
+            reminders,
+            inspections,
+            reports,
+            feedback,
+            published,
+            bulletins,
+            views,
+            retrained,
+            figures,
+            ..Tick::default()
+        };
         let Some(mailer) = &self.mailer else { return Ok(tick) };
         loop {
             let batch = self.services.claim_outbox(50).await?;

@@ -12,6 +12,9 @@ use sea_orm::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
+use crate::entities::bulletins::{
+    broadcast, bulletin, bulletin_attachment, bulletin_delivery, bulletin_site, cap_message, station,
+};
 use crate::entities::feedback::{
     classifier_model, feedback_category, feedback_event, feedback_item, feedback_photo, feedback_route, open311_key,
 };
@@ -76,6 +79,13 @@ pub const TABLES: &[&str] = &[
     "feedback_photos",
     "classifier_models",
     "open311_keys",
+    "bulletins",
+    "bulletin_sites",
+    "bulletin_deliveries",
+    "bulletin_attachments",
+    "stations",
+    "broadcasts",
+    "cap_messages",
     "audit_log",
     "audit_head",
 ];
@@ -195,6 +205,28 @@ impl Db {
         dump::<classifier_model::Entity, _>(&txn, classifier_model::Column::Id, "classifier_models", out, &mut s)
             .await?;
         dump::<open311_key::Entity, _>(&txn, open311_key::Column::Id, "open311_keys", out, &mut s).await?;
+        dump::<bulletin::Entity, _>(&txn, bulletin::Column::Id, "bulletins", out, &mut s).await?;
+        dump::<bulletin_site::Entity, _>(&txn, bulletin_site::Column::BulletinId, "bulletin_sites", out, &mut s)
+            .await?;
+        dump::<bulletin_delivery::Entity, _>(
+            &txn,
+            bulletin_delivery::Column::BulletinId,
+            "bulletin_deliveries",
+            out,
+            &mut s,
+        )
+        .await?;
+        dump::<bulletin_attachment::Entity, _>(
+            &txn,
+            bulletin_attachment::Column::Id,
+            "bulletin_attachments",
+            out,
+            &mut s,
+        )
+        .await?;
+        dump::<station::Entity, _>(&txn, station::Column::Id, "stations", out, &mut s).await?;
+        dump::<broadcast::Entity, _>(&txn, broadcast::Column::Id, "broadcasts", out, &mut s).await?;
+        dump::<cap_message::Entity, _>(&txn, cap_message::Column::Id, "cap_messages", out, &mut s).await?;
         dump::<audit_log::Entity, _>(&txn, audit_log::Column::Seq, "audit_log", out, &mut s).await?;
         dump::<audit_head::Entity, _>(&txn, audit_head::Column::Id, "audit_head", out, &mut s).await?;
         txn.rollback().await?;
@@ -299,6 +331,17 @@ impl Db {
                     load::<classifier_model::Entity, classifier_model::ActiveModel>(&txn, rows).await?
                 }
                 "open311_keys" => load::<open311_key::Entity, open311_key::ActiveModel>(&txn, rows).await?,
+                "bulletins" => load::<bulletin::Entity, bulletin::ActiveModel>(&txn, rows).await?,
+                "bulletin_sites" => load::<bulletin_site::Entity, bulletin_site::ActiveModel>(&txn, rows).await?,
+                "bulletin_deliveries" => {
+                    load::<bulletin_delivery::Entity, bulletin_delivery::ActiveModel>(&txn, rows).await?
+                }
+                "bulletin_attachments" => {
+                    load::<bulletin_attachment::Entity, bulletin_attachment::ActiveModel>(&txn, rows).await?
+                }
+                "stations" => load::<station::Entity, station::ActiveModel>(&txn, rows).await?,
+                "broadcasts" => load::<broadcast::Entity, broadcast::ActiveModel>(&txn, rows).await?,
+                "cap_messages" => load::<cap_message::Entity, cap_message::ActiveModel>(&txn, rows).await?,
                 "audit_log" => load::<audit_log::Entity, audit_log::ActiveModel>(&txn, rows).await?,
                 _ => load::<audit_head::Entity, audit_head::ActiveModel>(&txn, rows).await?,
             }
@@ -336,6 +379,11 @@ impl Db {
                 "feedback_photos",
                 "classifier_models",
                 "open311_keys",
+                "bulletins",
+                "bulletin_attachments",
+                "stations",
+                "broadcasts",
+                "cap_messages",
             ],
         )
         .await?;

@@ -1,5 +1,6 @@
 //! SeaORM entities, one module per table. Only this crate sees them; the domain sees its own types.
 
+pub mod bulletins;
 pub mod feedback;
 pub mod indicators;
 pub mod notify;

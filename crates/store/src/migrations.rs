@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(Reports),
             Box::new(DataValuesByPeriod),
             Box::new(Feedback),
+            Box::new(Bulletins),
         ]
     }
 }
@@ -1356,6 +1357,168 @@ impl MigrationTrait for Feedback {
         m.drop_table(Table::drop().table("outbox").to_owned()).await?;
         m.rename_table(Table::rename().table("outbox_new", "outbox").to_owned()).await?;
         m.create_index(index("outbox", "idx_outbox_pending", &["sent_at", "id"], false)).await?;
+        Ok(())
+    }
+}
+
+struct Bulletins;
+
+impl MigrationName for Bulletins {
+    fn name(&self) -> &str {
+        "m20261125_000014_bulletins"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Bulletins {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("bulletins")
+                .col(big_pk_auto("id"))
+                // No foreign keys to other versions: a restore inserts rows in id order.
+                .col(big_integer("series_id"))
+                .col(integer("version"))
+                .col(big_integer_null("source_id"))
+                .col(big_integer("origin_org_id"))
+                .col(text("origin_path"))
+                .col(text("title"))
+                .col(text("body"))
+                .col(text("spoken"))
+                .col(text("category"))
+                .col(text("search_key"))
+                .col(text("status"))
+                .col(timestamp_with_time_zone_null("publish_at"))
+                .col(timestamp_with_time_zone_null("published_at"))
+                .col(timestamp_with_time_zone_null("expires_at"))
+                .col(timestamp_with_time_zone_null("withdrawn_at"))
+                .col(text_null("alert_json"))
+                .col(text("targets_json"))
+                .col(big_integer("author_id"))
+                .col(text("author"))
+                .col(text_null("approved_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .col(integer("row_version"))
+                .col(big_integer("portal_views"))
+                .foreign_key(ForeignKey::create().from("bulletins", "origin_org_id").to("org_units", "id"))
+                .foreign_key(ForeignKey::create().from("bulletins", "author_id").to("users", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("bulletins", "idx_bulletins_series", &["series_id", "version"], false)).await?;
+        m.create_index(index("bulletins", "idx_bulletins_origin", &["origin_path", "updated_at"], false)).await?;
+        m.create_index(index("bulletins", "idx_bulletins_status", &["status", "publish_at"], false)).await?;
+        m.create_index(index("bulletins", "idx_bulletins_source", &["source_id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("bulletin_sites")
+                .col(text("site"))
+                .col(big_integer("bulletin_id"))
+                .col(timestamp_with_time_zone("published_at"))
+                .primary_key(Index::create().col("site").col("bulletin_id"))
+                .foreign_key(ForeignKey::create().from("bulletin_sites", "bulletin_id").to("bulletins", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("bulletin_sites", "idx_bulletin_sites_recent", &["site", "published_at"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("bulletin_deliveries")
+                .col(big_integer("bulletin_id"))
+                .col(big_integer("org_id"))
+                .col(text("org_path"))
+                .col(text("org_type"))
+                .col(timestamp_with_time_zone("delivered_at"))
+                .col(timestamp_with_time_zone_null("opened_at"))
+                .col(timestamp_with_time_zone_null("acknowledged_at"))
+                .col(text_null("acknowledged_by"))
+                .primary_key(Index::create().col("bulletin_id").col("org_id"))
+                .foreign_key(ForeignKey::create().from("bulletin_deliveries", "bulletin_id").to("bulletins", "id"))
+                .foreign_key(ForeignKey::create().from("bulletin_deliveries", "org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("bulletin_deliveries", "idx_bulletin_deliveries_org", &["org_id", "delivered_at"], false))
+            .await?;
+        m.create_index(index(
+            "bulletin_deliveries",
+            "idx_bulletin_deliveries_path",
+            &["org_path", "bulletin_id"],
+            false,
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("bulletin_attachments")
+                .col(big_pk_auto("id"))
+                .col(big_integer("bulletin_id"))
+                .col(text("name"))
+                .col(text("content_type"))
+                .col(big_integer("size"))
+                .col(text("sha256"))
+                .foreign_key(ForeignKey::create().from("bulletin_attachments", "bulletin_id").to("bulletins", "id"))
+                .foreign_key(ForeignKey::create().from("bulletin_attachments", "sha256").to("blobs", "sha256"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("bulletin_attachments", "idx_bulletin_attachments_item", &["bulletin_id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("stations")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_id"))
+                .col(text("org_path"))
+                .col(text("name"))
+                .col(boolean("active"))
+                .foreign_key(ForeignKey::create().from("stations", "org_id").to("org_units", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("stations", "idx_stations_path", &["org_path"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("broadcasts")
+                .col(big_pk_auto("id"))
+                .col(big_integer("bulletin_id"))
+                .col(big_integer("station_id"))
+                .col(big_integer("org_id"))
+                .col(timestamp_with_time_zone("starts_at"))
+                .col(timestamp_with_time_zone("ends_at"))
+                .col(integer("times"))
+                .col(boolean("aired"))
+                .col(text("recorded_by"))
+                .col(timestamp_with_time_zone("recorded_at"))
+                .foreign_key(ForeignKey::create().from("broadcasts", "bulletin_id").to("bulletins", "id"))
+                .foreign_key(ForeignKey::create().from("broadcasts", "station_id").to("stations", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("broadcasts", "idx_broadcasts_station", &["station_id", "starts_at"], false)).await?;
+        m.create_index(index("broadcasts", "idx_broadcasts_bulletin", &["bulletin_id", "org_id"], false)).await?;
+        m.create_table(
+            Table::create()
+                .table("cap_messages")
+                .col(big_pk_auto("id"))
+                .col(text_uniq("identifier"))
+                .col(text("sender"))
+                .col(timestamp_with_time_zone("sent"))
+                .col(text("msg_type"))
+                .col(big_integer("bulletin_id"))
+                .col(big_integer("series_id"))
+                .col(text("authority_code"))
+                .col(text("references_json"))
+                .col(timestamp_with_time_zone_null("expires_at"))
+                .foreign_key(ForeignKey::create().from("cap_messages", "bulletin_id").to("bulletins", "id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index("cap_messages", "idx_cap_messages_authority", &["authority_code", "sent"], false)).await?;
+        m.create_index(index("cap_messages", "idx_cap_messages_series", &["series_id", "sent"], false)).await?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! `impl domain::repo::Store for Db`.
 
+mod bulletins;
 mod feedback;
 mod feedback_intake;
 pub(crate) use feedback_intake::IntakeQueue;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulletins;
 pub mod dashboards;
 pub mod feedback;
 pub mod feedback_analytics;
@@ -59,6 +60,11 @@ use crate::error::{ApiError, EdgeError};
         feedback::categorize, feedback::moderate, feedback::routes, feedback::add_route, feedback::delete_route,
         feedback::settings, feedback::set_settings, feedback::retrain, feedback::create_key,
         feedback_analytics::show, feedback_analytics::xlsx,
+        bulletins::list, bulletins::create, bulletins::show, bulletins::update, bulletins::step, bulletins::correct,
+        bulletins::relay, bulletins::attach, bulletins::detach, bulletins::file, bulletins::acknowledge,
+        bulletins::reach, bulletins::inbox, bulletins::dashboard, bulletins::dashboard_xlsx, bulletins::stations,
+        bulletins::add_station, bulletins::put_station, bulletins::add_broadcast, bulletins::aired,
+        bulletins::playlist,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),

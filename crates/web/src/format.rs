@@ -61,9 +61,33 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y")).ok()
 }
 
+/// Parses a moment typed in Vietnam's time: `dd/mm/yyyy HH:MM`, or `yyyy-mm-ddTHH:MM` (what
+/// `<input type=datetime-local>` sends).
+pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    let local = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())?;
+    Some((local - chrono::Duration::hours(7)).and_utc())
+}
+
+/// A moment as `<input type=datetime-local>` shows it, in Vietnam's time.
+pub fn datetime_input(t: DateTime<Utc>) -> String {
+    (t + chrono::Duration::hours(7)).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vietnamese_moments_round_trip() {
+        let t = parse_datetime("24/11/2026 06:30").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-11-23T23:30:00+00:00");
+        assert_eq!(parse_datetime(&datetime_input(t)), Some(t));
+        assert_eq!(datetime(t), "24/11/2026 06:30");
+        assert!(parse_datetime("31/02/2026 06:30").is_none());
+    }
 
     #[test]
     fn vietnamese_formats() {

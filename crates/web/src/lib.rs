@@ -4,11 +4,13 @@
 //!
 //! Layout: `routes` is the one table of every route with its access rule; `pages/` and `api/`
 //! hold handlers by feature; `session` keeps sessions in the database and enforces CSRF;
-//! `error` turns domain errors into a Vietnamese page or RFC 9457 problem+json.
+//! `error` turns domain errors into a Vietnamese page or RFC 9457 problem+json; `open311` and
+//! `feeds` serve the standards (Open311 GeoReport v2, Atom, CAP 1.2) over the same services.
 
 pub mod api;
 pub mod data_value_file;
 pub mod error;
+pub mod feeds;
 pub mod format;
 pub mod open311;
 pub mod pages;

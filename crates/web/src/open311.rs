@@ -182,7 +182,7 @@ fn expected(r: &PublicFeedback) -> DateTime<Utc> {
 }
 
 /// The scheme and host the client reached, for absolute URLs.
-fn base_url(headers: &HeaderMap) -> String {
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     format!("{scheme}://{host}")

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod assets;
 pub mod audit;
+pub mod bulletins;
 pub mod dashboards;
 pub mod data_quality;
 pub mod feedback;
@@ -18,6 +19,7 @@ pub mod login;
 pub mod notify;
 pub mod orgs;
 pub mod plans;
+pub mod portal;
 pub mod registries;
 pub mod reports;
 pub mod schedules;
@@ -67,6 +69,8 @@ pub struct Layout {
     pub can_registries: bool,
     /// May read some unit's citizen feedback.
     pub can_feedback: bool,
+    /// May read some unit's bulletins (source information).
+    pub can_bulletins: bool,
     /// Unread notifications, shown beside the bell in the menu.
     pub unread: u64,
     /// Menu item to highlight.
@@ -88,6 +92,7 @@ impl Layout {
             can_national: services.may_read_national(p).await,
             can_registries: !p.scope_paths(Action::ReadRegistry).is_empty(),
             can_feedback: !p.scope_paths(Action::ReadFeedback).is_empty(),
+            can_bulletins: !p.scope_paths(Action::ReadBulletins).is_empty(),
             active,
             restricted: p.user.must_change_password,
         }
@@ -105,6 +110,7 @@ impl Layout {
             can_national: false,
             can_registries: false,
             can_feedback: false,
+            can_bulletins: false,
             unread: 0,
             active: "",
             restricted: false,

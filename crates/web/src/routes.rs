@@ -19,7 +19,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::error::{EdgeError, for_path};
 use crate::session::{COOKIE_NAME, DbSessionStore, authenticate, csrf, enforce};
-use crate::{AppState, api, open311, pages};
+use crate::{AppState, api, feeds, open311, pages};
 
 /// Who may call a route. Scope within an org subtree is then checked by the domain services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +63,12 @@ fn upload(mut def: RouteDef) -> RouteDef {
 /// body-limit middleware for the layers after it (CSRF reads the form within it).
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
+
+/// A bulletin's attachment (20 MB; base64 in the API is a third larger).
+fn attachments(mut def: RouteDef) -> RouteDef {
+    def.body_limit = Some(domain::bulletins::ATTACHMENT_RULE.max_bytes * 4 / 3 + 1024 * 1024);
+    def
+}
 
 /// The citizen's form with up to three photos.
 fn photos(mut def: RouteDef) -> RouteDef {
@@ -355,6 +361,60 @@ pub fn route_table() -> Vec<RouteDef> {
         r("GET", "/open311/v2/services/{file}", Public, get(open311::service_definition)),
         r("GET", "/open311/v2/requests/{file}", Public, get(open311::request)),
         r("GET", "/open311/v2/tokens/{file}", Public, get(open311::token)),
+        // Source information: the public portal and feeds, then the officials' pages and API
+        r("GET", "/p", Public, get(pages::portal::national)),
+        r("GET", "/p/feed.atom", Public, get(feeds::national_feed)),
+        r("GET", "/p/tin/{id}", Public, get(pages::portal::bulletin)),
+        r("GET", "/p/tin/{id}/mang-xa-hoi", Public, get(pages::portal::social)),
+        citizen(r("GET", "/p/tin/{id}/anh.png", Public, get(pages::portal::card))),
+        r("GET", "/p/tep/{id}", Public, get(pages::portal::file)),
+        r("GET", "/p/{site}", Public, get(pages::portal::site)),
+        r("GET", "/p/{site}/", Public, get(pages::portal::site_slash)),
+        r("GET", "/p/{site}/feed.atom", Public, get(feeds::site_feed)),
+        r("GET", "/cap/feed.atom", Public, get(feeds::national_cap_feed)),
+        r("GET", "/cap/{authority}/feed.atom", Public, get(feeds::cap_feed)),
+        r("GET", "/cap/alerts/{file}", Public, get(feeds::cap_document)),
+        r("GET", "/bulletins", Scoped, get(pages::bulletins::index)),
+        r("GET", "/bulletins/inbox", Scoped, get(pages::bulletins::inbox)),
+        r("GET", "/bulletins/reach", Scoped, get(pages::bulletins::dashboard)),
+        r("GET", "/bulletins/new", Scoped, get(pages::bulletins::new_form)),
+        r("POST", "/bulletins/new", Scoped, post(pages::bulletins::create)),
+        r("GET", "/bulletins/{id}", Scoped, get(pages::bulletins::show)),
+        r("GET", "/bulletins/{id}/edit", Scoped, get(pages::bulletins::edit_form)),
+        r("POST", "/bulletins/{id}/edit", Scoped, post(pages::bulletins::update)),
+        r("POST", "/bulletins/{id}/steps", Scoped, post(pages::bulletins::step)),
+        r("POST", "/bulletins/{id}/correct", Scoped, post(pages::bulletins::correct)),
+        r("POST", "/bulletins/{id}/relay", Scoped, post(pages::bulletins::relay)),
+        r("POST", "/bulletins/{id}/acknowledge", Scoped, post(pages::bulletins::acknowledge)),
+        attachments(r("POST", "/bulletins/{id}/attachments", Scoped, post(pages::bulletins::attach))),
+        r("POST", "/bulletins/{id}/attachments/{attachment}/delete", Scoped, post(pages::bulletins::detach)),
+        r("GET", "/bulletin-files/{id}", Scoped, get(pages::bulletins::file)),
+        r("GET", "/stations", Scoped, get(pages::bulletins::stations)),
+        r("POST", "/stations", Scoped, post(pages::bulletins::add_station)),
+        r("GET", "/stations/{id}", Scoped, get(pages::bulletins::station)),
+        r("POST", "/stations/{id}/slots", Scoped, post(pages::bulletins::add_slot)),
+        r("POST", "/broadcasts/{id}/aired", Scoped, post(pages::bulletins::aired)),
+        r("GET", "/api/v1/bulletins", Scoped, get(api::bulletins::list)),
+        r("POST", "/api/v1/bulletins", Scoped, post(api::bulletins::create)),
+        r("GET", "/api/v1/bulletins/{id}", Scoped, get(api::bulletins::show)),
+        r("PUT", "/api/v1/bulletins/{id}", Scoped, put(api::bulletins::update)),
+        r("POST", "/api/v1/bulletins/{id}/steps/{step}", Scoped, post(api::bulletins::step)),
+        r("POST", "/api/v1/bulletins/{id}/corrections", Scoped, post(api::bulletins::correct)),
+        r("POST", "/api/v1/bulletins/{id}/relays", Scoped, post(api::bulletins::relay)),
+        attachments(r("POST", "/api/v1/bulletins/{id}/attachments", Scoped, post(api::bulletins::attach))),
+        r("DELETE", "/api/v1/bulletins/{id}/attachments/{attachment}", Scoped, delete(api::bulletins::detach)),
+        r("GET", "/api/v1/bulletin-files/{id}", Scoped, get(api::bulletins::file)),
+        r("POST", "/api/v1/bulletins/{id}/acknowledgements", Scoped, post(api::bulletins::acknowledge)),
+        r("GET", "/api/v1/bulletins/{id}/reach", Scoped, get(api::bulletins::reach)),
+        r("GET", "/api/v1/bulletin-inbox", Scoped, get(api::bulletins::inbox)),
+        r("GET", "/api/v1/bulletin-reach", Scoped, get(api::bulletins::dashboard)),
+        r("GET", "/api/v1/bulletin-reach/file/xlsx", Scoped, get(api::bulletins::dashboard_xlsx)),
+        r("GET", "/api/v1/stations", Scoped, get(api::bulletins::stations)),
+        r("POST", "/api/v1/stations", Scoped, post(api::bulletins::add_station)),
+        r("PUT", "/api/v1/stations/{id}", Scoped, put(api::bulletins::put_station)),
+        r("GET", "/api/v1/stations/{id}/playlist", Scoped, get(api::bulletins::playlist)),
+        r("POST", "/api/v1/broadcasts", Scoped, post(api::bulletins::add_broadcast)),
+        r("POST", "/api/v1/broadcasts/{id}/aired", Scoped, post(api::bulletins::aired)),
         r("GET", "/api/v1/settings/registries", SignedIn, get(api::registries::settings)),
         r("PUT", "/api/v1/settings/registries", Scoped, put(api::registries::set_settings)),
     ]

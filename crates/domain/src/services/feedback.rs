@@ -406,10 +406,6 @@ impl Services {
         Ok(self.org_unit(id).await?.name)
     }
 
-    async fn org_unit(&self, id: OrgId) -> Result<OrgUnit> {
-        self.store.org_get(id).await?.ok_or_else(|| DomainError::not_found("đơn vị", id.to_string()))
-    }
-
     // ----- intake's reference data --------------------------------------------------------------
 
     /// Drops the intake's reference data (after a write to settings, categories, routing rules

@@ -298,14 +298,21 @@ pub async fn evidence_file(
     Ok(file_response(state.services.evidence_file(&p, id).await?))
 }
 
-/// An evidence file as a download (never rendered inline, so an uploaded page cannot run).
+/// An evidence file as a download.
 pub fn file_response((e, bytes): (Evidence, Vec<u8>)) -> Response {
-    let name: String = e.name.chars().filter(|c| !c.is_control() && *c != '"').collect();
+    let content_type = e.content_type.unwrap_or_else(|| "application/octet-stream".into());
+    named_download(&e.name, content_type, bytes)
+}
+
+/// An uploaded file as a download under its own (Vietnamese) name, never rendered inline, so an
+/// uploaded page cannot run.
+pub fn named_download(name: &str, content_type: String, bytes: Vec<u8>) -> Response {
+    let name: String = name.chars().filter(|c| !c.is_control() && *c != '"').collect();
     let ascii: String = textvi::fold(&name).chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", urlencode(&name));
     (
         [
-            (header::CONTENT_TYPE, e.content_type.unwrap_or_else(|| "application/octet-stream".into())),
+            (header::CONTENT_TYPE, content_type),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
         ],
