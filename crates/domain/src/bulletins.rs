@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::files::FileRule;
+use crate::org::OrgType;
 use crate::{DomainError, Result};
 
 pub const TITLE_MAX_CHARS: usize = 300;
@@ -183,7 +184,18 @@ pub struct BulletinInput {
     pub expires_at: Option<DateTime<Utc>>,
     /// Codes of the units whose subtrees receive it.
     pub targets: Vec<String>,
+    /// Which levels under the targets receive it: every province, district and commune by
+    /// default; provinces only when they are to relay it to their communes.
+    #[serde(default = "receiving_levels")]
+    pub levels: Vec<OrgType>,
     pub alert: Option<AlertFacts>,
+}
+
+/// The levels of the grassroots information system: the units that receive bulletins.
+pub const RECEIVING_LEVELS: [OrgType; 3] = [OrgType::Province, OrgType::District, OrgType::Commune];
+
+fn receiving_levels() -> Vec<OrgType> {
+    RECEIVING_LEVELS.to_vec()
 }
 
 fn required(field: &'static str, what: &str, value: &str, max: usize) -> Result<String> {
@@ -297,6 +309,13 @@ impl BulletinInput {
         if targets.is_empty() {
             return Err(DomainError::invalid("targets", "cần chọn ít nhất một đơn vị nhận"));
         }
+        if let Some(l) = self.levels.iter().find(|l| !RECEIVING_LEVELS.contains(l)) {
+            return Err(DomainError::invalid("levels", format!("cấp {} không nhận bản tin", l.label())));
+        }
+        let levels: Vec<OrgType> = RECEIVING_LEVELS.into_iter().filter(|l| self.levels.contains(l)).collect();
+        if levels.is_empty() {
+            return Err(DomainError::invalid("levels", "cần chọn ít nhất một cấp nhận (tỉnh, huyện, xã)"));
+        }
         let alert = match (self.category, self.alert) {
             (Category::Emergency, Some(a)) => Some(a.validate()?),
             (Category::Emergency, None) => {
@@ -307,7 +326,7 @@ impl BulletinInput {
         if alert.is_some() && self.expires_at.is_none() {
             return Err(DomainError::invalid("expires_at", "cảnh báo khẩn cấp cần thời điểm hết hiệu lực"));
         }
-        Ok(BulletinInput { title, body, spoken, targets, alert, ..self })
+        Ok(BulletinInput { title, body, spoken, targets, levels, alert, ..self })
     }
 }
 
@@ -392,6 +411,8 @@ pub struct Bulletin {
     pub alert: Option<AlertFacts>,
     /// Codes of the units whose subtrees receive it.
     pub targets: Vec<String>,
+    /// The levels under the targets that receive it.
+    pub levels: Vec<OrgType>,
     pub author_id: i64,
     pub author: String,
     pub approved_by: Option<String>,
@@ -423,6 +444,7 @@ impl Bulletin {
             publish_at: self.publish_at,
             expires_at: self.expires_at,
             targets: self.targets.clone(),
+            levels: self.levels.clone(),
             alert: self.alert.clone(),
         }
     }
@@ -446,7 +468,7 @@ pub struct DeliveryRecord {
     pub org_id: crate::org::OrgId,
     pub org_code: String,
     pub org_name: String,
-    pub org_type: crate::org::OrgType,
+    pub org_type: OrgType,
     #[serde(skip)]
     pub org_path: String,
     pub delivered_at: DateTime<Utc>,
@@ -584,7 +606,7 @@ pub fn current_alerts(mut messages: Vec<CapMessage>, now: DateTime<Utc>) -> Vec<
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
     /// Province, district (old structure) or commune: the level figures are grouped by.
-    pub level: crate::org::OrgType,
+    pub level: OrgType,
     pub received_at: Option<DateTime<Utc>>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub broadcasts: u32,
@@ -593,7 +615,7 @@ pub struct Delivery {
 /// Reach of one bulletin at one level.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct LevelReach {
-    pub level: crate::org::OrgType,
+    pub level: OrgType,
     pub targeted: u64,
     pub received: u64,
     pub acknowledged: u64,
@@ -604,9 +626,9 @@ pub struct LevelReach {
     pub slowest_ack_secs: Option<i64>,
 }
 
-/// Figures per level (in the order of [`crate::org::OrgType::ALL`]), counting from publication.
+/// Figures per level (in the order of [`OrgType::ALL`]), counting from publication.
 pub fn reach(published_at: DateTime<Utc>, deliveries: &[Delivery]) -> Vec<LevelReach> {
-    crate::org::OrgType::ALL
+    OrgType::ALL
         .into_iter()
         .filter_map(|level| {
             let at: Vec<&Delivery> = deliveries.iter().filter(|d| d.level == level).collect();
@@ -637,7 +659,6 @@ pub fn reach(published_at: DateTime<Utc>, deliveries: &[Delivery]) -> Vec<LevelR
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::org::OrgType;
     use chrono::TimeZone;
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -666,6 +687,7 @@ mod tests {
             publish_at: None,
             expires_at: Some(at(23, 0)),
             targets: vec!["51".into(), " 48 ".into(), "51".into()],
+            levels: vec![OrgType::Commune, OrgType::Province],
             alert: Some(alert()),
         }
     }
@@ -701,6 +723,7 @@ mod tests {
     fn an_emergency_is_checked_field_by_field() {
         let ok = storm().validate().unwrap();
         assert_eq!(ok.targets, ["48", "51"]);
+        assert_eq!(ok.levels, [OrgType::Province, OrgType::Commune], "in the hierarchy's order");
         let a = ok.alert.unwrap();
         assert_eq!((a.event.as_str(), a.cap_category.as_str()), ("Bão số 13", "Met"));
         assert_eq!(field(BulletinInput { alert: None, ..storm() }.validate()), "alert.event");
@@ -729,6 +752,8 @@ mod tests {
         assert_eq!(field(BulletinInput { title: " ".into(), ..plain() }.validate()), "title");
         assert_eq!(field(BulletinInput { body: String::new(), ..plain() }.validate()), "body");
         assert_eq!(field(BulletinInput { targets: vec![" ".into()], ..plain() }.validate()), "targets");
+        assert_eq!(field(BulletinInput { levels: vec![], ..plain() }.validate()), "levels");
+        assert_eq!(field(BulletinInput { levels: vec![OrgType::Ministry], ..plain() }.validate()), "levels");
         assert_eq!(field(BulletinInput { spoken: "a".repeat(SPOKEN_MAX_CHARS + 1), ..plain() }.validate()), "spoken");
         let backwards = BulletinInput { publish_at: Some(at(12, 0)), expires_at: Some(at(8, 0)), ..plain() };
         assert_eq!(field(backwards.validate()), "expires_at");

@@ -1398,6 +1398,7 @@ impl MigrationTrait for Bulletins {
                 .col(timestamp_with_time_zone_null("withdrawn_at"))
                 .col(text_null("alert_json"))
                 .col(text("targets_json"))
+                .col(text("levels_json"))
                 .col(big_integer("author_id"))
                 .col(text("author"))
                 .col(text_null("approved_by"))

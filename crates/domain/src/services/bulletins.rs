@@ -16,8 +16,8 @@ use super::Services;
 use crate::auth::{Action, Principal, Role};
 use crate::bulletins::{
     ATTACHMENT_RULE, ATTACHMENTS_MAX, Attachment, Broadcast, BroadcastInput, Bulletin, BulletinInput, CapMessage,
-    Category, DeliveryRecord, LevelReach, MsgType, Station, StationInput, Status, Step, cap_identifier, cap_reference,
-    cap_sender, current_alerts, reach,
+    Category, DeliveryRecord, LevelReach, MsgType, RECEIVING_LEVELS, Station, StationInput, Status, Step,
+    cap_identifier, cap_reference, cap_sender, current_alerts, reach,
 };
 use crate::notify::ReminderRun;
 use crate::org::{OrgType, OrgUnit, Page, ROOT_CODE};
@@ -25,9 +25,6 @@ use crate::repo::bulletins::{
     BulletinQuery, InboxItem, InboxQuery, NewBulletin, NewCapMessage, PortalQuery, Publication,
 };
 use crate::{DomainError, Result};
-
-/// The levels a bulletin is delivered to under its target units.
-pub const RECEIVING_LEVELS: [OrgType; 3] = [OrgType::Province, OrgType::District, OrgType::Commune];
 
 /// Hours a receiving unit has to acknowledge an emergency bulletin, then any other one. After
 /// that its officers are reminded; after three times as long, its leaders.
@@ -385,6 +382,7 @@ impl Services {
             publish_at: input.publish_at,
             expires_at: input.expires_at,
             targets: input.targets,
+            levels: input.levels,
             alert: input.alert,
             updated_at: self.clock.now(),
             ..b
@@ -501,7 +499,7 @@ impl Services {
             approved_by: approved_by.or_else(|| b.approved_by.clone()),
             supersedes,
             target_paths,
-            levels: RECEIVING_LEVELS.to_vec(),
+            levels: b.levels.clone(),
             origin_org_id: origin.id,
             on: day,
             sites: sites.into_iter().collect(),
@@ -593,7 +591,10 @@ impl Services {
             format!("{}\n\nThông tin bổ sung của {}:\n{additions}", source.body, unit.name)
         };
         let targets = if targets.iter().all(|t| t.trim().is_empty()) { vec![unit.code.clone()] } else { targets };
-        let input = BulletinInput { body, targets, publish_at: None, ..source.input() }.validate()?;
+        // Down to every level below the relaying unit (it is not a receiver of its own).
+        let input =
+            BulletinInput { body, targets, publish_at: None, levels: RECEIVING_LEVELS.to_vec(), ..source.input() }
+                .validate()?;
         self.check_targets(&unit, &input).await?;
         self.insert_version(actor, &unit, input, None, 1, Some(source.id), None).await
     }

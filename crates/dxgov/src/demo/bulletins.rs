@@ -27,6 +27,7 @@ fn input(title: &str, body: &str, category: Category, targets: &[&str]) -> Bulle
         publish_at: None,
         expires_at: None,
         targets: targets.iter().map(|t| t.to_string()).collect(),
+        levels: domain::bulletins::RECEIVING_LEVELS.to_vec(),
         alert: None,
     }
 }

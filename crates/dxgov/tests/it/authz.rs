@@ -34,6 +34,8 @@ struct Ctx {
     b_registries: crate::registries::BEntries,
     /// A citizen's feedback about a ward of B: (id, tracking code).
     b_feedback: (i64, String),
+    /// B's draft bulletin, published bulletin and station.
+    b_bulletins: (i64, i64, i64),
 }
 
 impl Ctx {
@@ -132,6 +134,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
     let b_report = b_reports.items[0].id;
     let b_registries = crate::registries::b_registries(s).await;
     let b_feedback = crate::feedback::b_feedback(&app).await;
+    let b_bulletins = crate::bulletins::b_bulletins(&app).await;
 
     let (page, csrf) = app.sign_in("a.admin", PASSWORD).await;
     let token = app.token("a.admin", PASSWORD).await;
@@ -149,6 +152,7 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
         b_draft,
         b_registries,
         b_feedback,
+        b_bulletins,
         app,
         b_report,
     };
@@ -168,6 +172,10 @@ async fn province_a_cannot_read_or_change_anything_of_province_b() {
             continue;
         }
         if crate::feedback::a_cannot_reach_b(&ctx.app, &ctx.page, &ctx.csrf, &ctx.token, &def, &ctx.b_feedback).await {
+            checked += 1;
+            continue;
+        }
+        if crate::bulletins::a_cannot_reach_b(&ctx.app, &ctx.page, &ctx.csrf, &ctx.token, &def, ctx.b_bulletins).await {
             checked += 1;
             continue;
         }

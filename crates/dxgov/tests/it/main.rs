@@ -14,6 +14,7 @@ mod browser;
 mod browser_feedback;
 mod browser_plans;
 mod browser_reports;
+mod bulletins;
 mod classify_cli;
 mod dashboards;
 mod feedback;

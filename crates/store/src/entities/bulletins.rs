@@ -31,6 +31,8 @@ pub mod bulletin {
         pub alert_json: Option<String>,
         /// A JSON array of target unit codes.
         pub targets_json: String,
+        /// A JSON array of receiving levels (`province`, `district`, `commune`).
+        pub levels_json: String,
         pub author_id: i64,
         pub author: String,
         pub approved_by: Option<String>,

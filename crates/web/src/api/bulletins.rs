@@ -49,12 +49,22 @@ pub struct EditBulletinBody {
 
 impl BodyFields for NewBulletinBody {
     const FIELDS: &'static [&'static str] =
-        &["org", "title", "body", "spoken", "category", "publish_at", "expires_at", "targets", "alert"];
+        &["org", "title", "body", "spoken", "category", "publish_at", "expires_at", "targets", "levels", "alert"];
 }
 
 impl BodyFields for EditBulletinBody {
-    const FIELDS: &'static [&'static str] =
-        &["row_version", "title", "body", "spoken", "category", "publish_at", "expires_at", "targets", "alert"];
+    const FIELDS: &'static [&'static str] = &[
+        "row_version",
+        "title",
+        "body",
+        "spoken",
+        "category",
+        "publish_at",
+        "expires_at",
+        "targets",
+        "levels",
+        "alert",
+    ];
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -691,6 +701,7 @@ mod tests {
             publish_at: None,
             expires_at: None,
             targets: vec![],
+            levels: vec![],
             alert: None::<domain::bulletins::AlertFacts>,
         };
         let v = serde_json::to_value(sample).unwrap();

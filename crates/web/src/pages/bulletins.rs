@@ -232,6 +232,8 @@ struct FormValues {
     publish_at: String,
     expires_at: String,
     targets: String,
+    /// Receiving levels, by their slugs.
+    levels: Vec<String>,
     event: String,
     cap_category: String,
     urgency: String,
@@ -254,6 +256,7 @@ impl FormValues {
             publish_at: f.get("publish_at").into(),
             expires_at: f.get("expires_at").into(),
             targets: f.get("targets").into(),
+            levels: f.all("levels").into_iter().map(String::from).collect(),
             event: f.get("event").into(),
             cap_category: f.get("cap_category").into(),
             urgency: f.get("urgency").into(),
@@ -278,6 +281,7 @@ impl FormValues {
             publish_at: b.publish_at.map(format::datetime_input).unwrap_or_default(),
             expires_at: b.expires_at.map(format::datetime_input).unwrap_or_default(),
             targets: b.targets.join(", "),
+            levels: b.levels.iter().map(|l| l.as_str().to_string()).collect(),
             event: a.as_ref().map(|a| a.event.clone()).unwrap_or_default(),
             cap_category: a.as_ref().map(|a| a.cap_category.clone()).unwrap_or_default(),
             urgency: a.as_ref().map(|a| a.urgency.clone()).unwrap_or_default(),
@@ -326,6 +330,7 @@ impl FormValues {
                 .filter(|t| !t.is_empty())
                 .map(String::from)
                 .collect(),
+            levels: self.levels.iter().map(|l| domain::org::OrgType::parse(l)).collect::<Result<_, _>>()?,
             alert,
         })
     }
@@ -340,6 +345,7 @@ struct FormPage {
     values: FormValues,
     units: Vec<Choice>,
     categories: Vec<Choice>,
+    levels: Vec<Choice>,
     cap_categories: Vec<Choice>,
     urgencies: Vec<Choice>,
     severities: Vec<Choice>,
@@ -369,6 +375,14 @@ async fn form_page(
             Category::ALL.iter().map(|c| (c.as_str().to_string(), c.label().to_string())),
             &values.category,
         ),
+        levels: domain::bulletins::RECEIVING_LEVELS
+            .iter()
+            .map(|l| Choice {
+                value: l.as_str().into(),
+                label: l.label().into(),
+                selected: values.levels.iter().any(|v| v == l.as_str()),
+            })
+            .collect(),
         cap_categories: scale(&AlertFacts::CAP_CATEGORIES, &values.cap_category),
         urgencies: scale(&AlertFacts::URGENCIES, &values.urgency),
         severities: scale(&AlertFacts::SEVERITIES, &values.severity),
@@ -379,7 +393,11 @@ async fn form_page(
 }
 
 pub async fn new_form(State(state): State<AppState>, session: Session, Actor(p): Actor) -> PageResult {
-    let values = FormValues { category: Category::PolicyLaw.as_str().into(), ..Default::default() };
+    let values = FormValues {
+        category: Category::PolicyLaw.as_str().into(),
+        levels: domain::bulletins::RECEIVING_LEVELS.iter().map(|l| l.as_str().to_string()).collect(),
+        ..Default::default()
+    };
     Ok(form_page(&state, &session, &p, None, values, None).await?.into_response())
 }
 
