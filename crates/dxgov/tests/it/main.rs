@@ -11,6 +11,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod browser;
+mod browser_bulletins;
 mod browser_feedback;
 mod browser_plans;
 mod browser_reports;

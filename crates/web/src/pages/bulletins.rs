@@ -668,7 +668,12 @@ pub async fn step(
     {
         return Ok(Redirect::to(&format!("/bulletins/{id}?ok=publish")).into_response());
     }
-    after(&state, &session, &p, id, step.as_str(), result).await
+    // Approving publishes at once unless a time is set: say which happened.
+    let done = match &result {
+        Ok(b) if b.status == Status::Published => "publish",
+        _ => step.as_str(),
+    };
+    after(&state, &session, &p, id, done, result).await
 }
 
 pub async fn correct(
