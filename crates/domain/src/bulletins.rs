@@ -585,7 +585,7 @@ pub fn vn_offset() -> chrono::FixedOffset {
 /// The current messages of an authority's CAP feed: for each alert, its latest message, unless
 /// that is a Cancel or the alert has expired at `now`.
 pub fn current_alerts(mut messages: Vec<CapMessage>, now: DateTime<Utc>) -> Vec<CapMessage> {
-    messages.sort_by(|a, b| (a.series_id, a.sent, a.id).cmp(&(b.series_id, b.sent, b.id)));
+    messages.sort_by_key(|m| (m.series_id, m.sent, m.id));
     let mut latest: Vec<CapMessage> = Vec::new();
     for m in messages {
         match latest.last_mut() {

@@ -511,7 +511,16 @@ async fn stations_export_their_playlists_and_record_broadcasts() {
         .await
         .unwrap();
     let officer = s.login("loa.xa", PASSWORD, None).await.unwrap();
-    let b = publish(s, &root, "VN", plain("Lịch tiêm chủng tháng 12", &["51"])).await;
+    // A draft's file is not public; once published it is.
+    let d = s.create_bulletin(&root, "VN", plain("Lịch tiêm chủng tháng 12", &["51"])).await.unwrap();
+    let pdf = s.add_bulletin_attachment(&root, d.id, "lich-tiem.pdf", b"%PDF-1.4 lich tiem chung").await.unwrap();
+    assert_eq!(text(&app, &format!("/p/tep/{}", pdf.id)).await.0, StatusCode::NOT_FOUND);
+    let d = s.bulletin_step(&root, d.id, Step::Submit, d.row_version).await.unwrap();
+    let b = s.bulletin_step(&root, d.id, Step::Approve, d.row_version).await.unwrap();
+    let res = Client::new().get(app.url(&format!("/p/tep/{}", pdf.id))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"%PDF-1.4 lich tiem chung");
     let token = app.token("loa.xa", PASSWORD).await;
     let (st, station) = app
         .api(&token, Method::POST, "/api/v1/stations", Some(json!({"org": ward.code, "name": "Đài truyền thanh xã"})))
@@ -550,6 +559,26 @@ async fn stations_export_their_playlists_and_record_broadcasts() {
     assert!(aired.aired);
     let reach = s.bulletin_reach(&root, b.id).await.unwrap();
     assert_eq!(reach.broadcast, 1, "{reach:?}");
+    // The province's dashboard: SVG charts with their figures, and the same tables as XLSX.
+    let (client, _) = app.sign_in("a.admin", PASSWORD).await;
+    let page = client.get(app.url("/bulletins/reach?org=51")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<svg") && page.contains("role=\"img\"") && page.contains("Tỷ lệ xác nhận đã nhận theo cấp"));
+    assert!(page.contains("Lịch tiêm chủng tháng 12"));
+    let a_token = app.token("a.admin", PASSWORD).await;
+    let res = Client::new()
+        .get(app.url("/api/v1/bulletin-reach/file/xlsx?org=51"))
+        .bearer_auth(&a_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let sheets = reports::read_xlsx_sheets(&res.bytes().await.unwrap()).unwrap();
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Bản tin", "Theo cấp", "Theo tỉnh", "Chưa từng xác nhận"]);
+    let (_, bulletins) = &sheets[0];
+    let row = bulletins.rows.iter().find(|r| r.get(0) == "Lịch tiêm chủng tháng 12").expect("the bulletin's row");
+    let aired_col = bulletins.column("Đã phát loa").unwrap();
+    assert_eq!(row.get(aired_col), "1");
     // Another province's officer sees nothing of this station.
     let b_admin = s.login("b.admin", PASSWORD, None).await.unwrap();
     assert!(s.playlist(&b_admin, sid, t0, t0 + Duration::days(1)).await.is_err());
