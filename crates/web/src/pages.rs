@@ -54,6 +54,26 @@ pub fn unprocessable(page: impl IntoResponse) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
+/// A form's outcome: on success, a redirect to `to(value)`; on an input mistake, the form's page
+/// again (`page(sentence)`, status 422) saying what is wrong; anything else, the error page.
+pub async fn redirect_or_form<T, P, Fut>(
+    result: Result<T, DomainError>,
+    to: impl FnOnce(&T) -> String,
+    page: impl FnOnce(String) -> Fut,
+) -> Result<Response, PageError>
+where
+    P: IntoResponse,
+    Fut: std::future::Future<Output = Result<P, PageError>>,
+{
+    match result {
+        Ok(v) => Ok(axum::response::Redirect::to(&to(&v)).into_response()),
+        Err(e) => {
+            let message = form_error(e)?;
+            Ok(unprocessable(page(message).await?))
+        }
+    }
+}
+
 /// What the shared layout needs: who is signed in, the CSRF token, which menu items to show.
 pub struct Layout {
     pub user_name: String,

@@ -22,7 +22,7 @@ use crate::api::bulletins::ReachParams;
 use crate::error::{PageError, PageResult};
 use crate::format;
 use crate::pages::forms::{Choice, Fields, read_multipart};
-use crate::pages::{Layout, form_error, unprocessable};
+use crate::pages::{Layout, redirect_or_form};
 use crate::session::Actor;
 
 fn choices(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
@@ -412,13 +412,12 @@ pub async fn create(
         Ok(input) => state.services.create_bulletin(&p, &values.org, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(b) => Ok(Redirect::to(&format!("/bulletins/{}?ok=created", b.id)).into_response()),
-        Err(e) => {
-            let message = form_error(e)?;
-            Ok(unprocessable(form_page(&state, &session, &p, None, values, Some(message)).await?))
-        }
-    }
+    redirect_or_form(
+        result,
+        |b| format!("/bulletins/{}?ok=created", b.id),
+        |m| form_page(&state, &session, &p, None, values, Some(m)),
+    )
+    .await
 }
 
 pub async fn edit_form(
@@ -443,13 +442,12 @@ pub async fn update(
         Ok(input) => state.services.update_bulletin(&p, id, input, values.row_version).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/bulletins/{id}?ok=saved")).into_response()),
-        Err(e) => {
-            let message = form_error(e)?;
-            Ok(unprocessable(form_page(&state, &session, &p, Some(id), values, Some(message)).await?))
-        }
-    }
+    redirect_or_form(
+        result,
+        |_| format!("/bulletins/{id}?ok=saved"),
+        |m| form_page(&state, &session, &p, Some(id), values, Some(m)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -643,13 +641,12 @@ async fn after<T>(
     done: &str,
     result: Result<T, DomainError>,
 ) -> PageResult {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/bulletins/{id}?ok={done}")).into_response()),
-        Err(e) => {
-            let message = form_error(e)?;
-            Ok(unprocessable(show_page(state, session, p, id, None, Some(message)).await?))
-        }
-    }
+    redirect_or_form(
+        result,
+        |_| format!("/bulletins/{id}?ok={done}"),
+        |m| show_page(state, session, p, id, None, Some(m)),
+    )
+    .await
 }
 
 pub async fn step(
@@ -921,13 +918,13 @@ pub async fn add_station(
     Form(f): Form<Fields>,
 ) -> PageResult {
     let input = StationInput { name: f.get("name").into(), active: true };
-    match state.services.save_station(&p, f.get("org"), None, input).await {
-        Ok(s) => Ok(Redirect::to(&format!("/stations/{}", s.id)).into_response()),
-        Err(e) => {
-            let message = form_error(e)?;
-            Ok(unprocessable(stations_page(&state, &session, &p, Some(f.get("org").into()), Some(message)).await?))
-        }
-    }
+    let result = state.services.save_station(&p, f.get("org"), None, input).await;
+    redirect_or_form(
+        result,
+        |s| format!("/stations/{}", s.id),
+        |m| stations_page(&state, &session, &p, Some(f.get("org").into()), Some(m)),
+    )
+    .await
 }
 
 struct SlotRow {
@@ -1033,13 +1030,8 @@ pub async fn add_slot(
         state.services.add_broadcast(&p, input).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/stations/{id}")).into_response()),
-        Err(e) => {
-            let message = form_error(e)?;
-            Ok(unprocessable(station_page(&state, &session, &p, id, values, Some(message)).await?))
-        }
-    }
+    redirect_or_form(result, |_| format!("/stations/{id}"), |m| station_page(&state, &session, &p, id, values, Some(m)))
+        .await
 }
 
 pub async fn aired(
@@ -1050,12 +1042,12 @@ pub async fn aired(
     Form(f): Form<Fields>,
 ) -> PageResult {
     let station: i64 = f.get("station").parse().unwrap_or(0);
-    match state.services.mark_broadcast_aired(&p, id).await {
-        Ok(slot) => Ok(Redirect::to(&format!("/stations/{}", slot.station_id)).into_response()),
-        Err(e) => {
-            let message = form_error(e)?;
-            let values = (String::new(), String::new(), "1".into());
-            Ok(unprocessable(station_page(&state, &session, &p, station, values, Some(message)).await?))
-        }
-    }
+    let result = state.services.mark_broadcast_aired(&p, id).await;
+    let values = (String::new(), String::new(), "1".into());
+    redirect_or_form(
+        result,
+        |slot| format!("/stations/{}", slot.station_id),
+        |m| station_page(&state, &session, &p, station, values, Some(m)),
+    )
+    .await
 }

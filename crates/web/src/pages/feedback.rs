@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::error::{EdgeError, PageError, PageResult};
 use crate::format;
 use crate::pages::forms::{Choice, Fields};
-use crate::pages::{Layout, form_error, unprocessable};
+use crate::pages::{Layout, form_error, redirect_or_form, unprocessable};
 use crate::session::Actor;
 
 fn choices(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
@@ -623,13 +623,12 @@ async fn after(
     done: &str,
     result: Result<FeedbackView, DomainError>,
 ) -> PageResult {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/feedback/{id}?ok={done}")).into_response()),
-        Err(e) => {
-            let message = form_error(e)?;
-            Ok(unprocessable(show_page(state, session, p, id, None, Some(message)).await?))
-        }
-    }
+    redirect_or_form(
+        result,
+        |_| format!("/feedback/{id}?ok={done}"),
+        |m| show_page(state, session, p, id, None, Some(m)),
+    )
+    .await
 }
 
 pub async fn step(
