@@ -358,6 +358,17 @@ async fn corrections_cancels_expiry_and_schedules_shape_the_cap_and_atom_feeds()
     assert!(!page.contains(BANNER));
     assert!(s.bulletin_step(&root, v2.id, Step::Withdraw, v2.row_version).await.is_err(), "a second Cancel");
 
+    // A province is its own alerting authority: its alert is in its feed, not the national one.
+    let a_admin = s.login("a.admin", PASSWORD, None).await.unwrap();
+    let local =
+        publish(s, &a_admin, "51", storm("Sạt lở đất tại huyện miền núi", &["51"], t0 + Duration::days(1))).await;
+    let docs = cap_feed(&app, "/cap/51/feed.atom").await;
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["sender"], "canhbao.51@dxgov.gov.vn");
+    assert_eq!(docs[0]["identifier"], s.bulletin(&a_admin, local.id).await.unwrap().cap[0].identifier.as_str());
+    assert!(cap_feed(&app, "/cap/feed.atom").await.is_empty());
+    assert!(cap_feed(&app, "/cap/01/feed.atom").await.is_empty());
+
     // Scheduled: approved now, published by the scheduler at its time.
     let mut later = plain("Ngày hội chuyển đổi số", &["51"]);
     later.publish_at = Some(t0 + Duration::hours(4));
