@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_bulletins;
 pub mod bench_indicators;
 pub mod classify_cli;
 pub mod config;

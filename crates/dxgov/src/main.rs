@@ -63,6 +63,9 @@ enum Command {
     /// Fill the database with synthetic indicator values and a national report round for
     /// benchmarks (see scripts/bench-indicators.sh).
     BenchIndicators(dxgov::bench_indicators::BenchIndicatorArgs),
+    /// Time the publication of national bulletins (the fan-out to every receiving unit) on the
+    /// current and the old structure (see scripts/bench-bulletins.sh).
+    BenchBulletins(dxgov::bench_bulletins::BenchBulletinArgs),
     /// The feedback classifier on labelled files: `train --data F.tsv --model OUT`, `eval --model
     /// OUT --data F.tsv` (accuracy, macro-F1, confusion matrix).
     Classify {
@@ -178,6 +181,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::BenchIndicators(args) => {
             let app = App::open(&config, clock, true).await?;
             dxgov::bench_indicators::run(&app, &args).await?;
+        }
+        Command::BenchBulletins(args) => {
+            let app = App::open(&config, clock, true).await?;
+            dxgov::bench_bulletins::run(&app, &args).await?;
         }
         Command::Healthcheck { url } => return healthcheck(&url).await,
         Command::Classify { action } => {

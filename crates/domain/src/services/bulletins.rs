@@ -38,15 +38,64 @@ const PORTAL_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 /// Portal listings and view counts kept in memory.
 #[derive(Default)]
 pub struct PortalCell {
-    listings: Mutex<PortalSlot>,
+    /// Each site's current bulletins.
+    listings: Mutex<Kept<String, Vec<Bulletin>>>,
+    /// Each published bulletin's public page.
+    pages: Mutex<Kept<i64, PortalBulletin>>,
+    /// The sites (the country and the provinces valid on a day), kept [`SITES_TTL`]: the
+    /// structure changes by decree, not by a bulletin write.
+    sites: Mutex<Option<SitesOfDay>>,
     /// Views not yet written, by bulletin id.
     views: Mutex<HashMap<i64, u64>>,
 }
 
-#[derive(Default)]
-struct PortalSlot {
+/// When the sites were read, for which day, and the sites.
+type SitesOfDay = (std::time::Instant, chrono::NaiveDate, Arc<Vec<PortalSite>>);
+
+const SITES_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Values kept for [`PORTAL_TTL`], all dropped when a write bumps the generation (a load that
+/// began before the bump is not kept).
+struct Kept<K, V> {
     generation: u64,
-    sites: HashMap<String, (std::time::Instant, Arc<Vec<Bulletin>>)>,
+    map: HashMap<K, (std::time::Instant, Arc<V>)>,
+}
+
+impl<K, V> Default for Kept<K, V> {
+    fn default() -> Self {
+        Kept { generation: 0, map: HashMap::new() }
+    }
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The kept value of `key`, or what `load` gives (kept unless a write came meanwhile).
+async fn kept<K, V, F>(cell: &Mutex<Kept<K, V>>, key: K, load: F) -> Result<Arc<V>>
+where
+    K: std::hash::Hash + Eq,
+    F: std::future::Future<Output = Result<V>>,
+{
+    let generation = {
+        let kept = locked(cell);
+        match kept.map.get(&key) {
+            Some((at, v)) if at.elapsed() < PORTAL_TTL => return Ok(v.clone()),
+            _ => kept.generation,
+        }
+    };
+    let value = Arc::new(load.await?);
+    let mut kept = locked(cell);
+    if kept.generation == generation {
+        kept.map.insert(key, (std::time::Instant::now(), value.clone()));
+    }
+    Ok(value)
+}
+
+fn forget<K, V>(cell: &Mutex<Kept<K, V>>) {
+    let mut kept = locked(cell);
+    kept.generation += 1;
+    kept.map.clear();
 }
 
 /// What the caller may do to a bulletin version now.
@@ -307,9 +356,8 @@ impl Services {
     }
 
     fn forget_portal(&self) {
-        let mut slot = self.portal.listings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        slot.generation += 1;
-        slot.sites.clear();
+        forget(&self.portal.listings);
+        forget(&self.portal.pages);
     }
 
     // ----- writing ---------------------------------------------------------------------------------
@@ -1040,10 +1088,7 @@ impl Services {
 
     /// Writes the portal views counted in memory.
     pub async fn flush_portal_views(&self) -> Result<u64> {
-        let counts: Vec<(i64, u64)> = {
-            let mut views = self.portal.views.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            views.drain().collect()
-        };
+        let counts: Vec<(i64, u64)> = { locked(&self.portal.views).drain().collect() };
         if counts.is_empty() {
             return Ok(0);
         }
@@ -1213,28 +1258,37 @@ impl Services {
 
     /// The site of a code: the country (the root's code) or a current province.
     pub async fn portal_site(&self, code: &str) -> Result<PortalSite> {
-        let unit = self.org_by_code(code, None).await.map_err(|_| DomainError::not_found("trang", code))?;
-        let national = unit.parent_id.is_none();
-        if !national && (unit.org_type != OrgType::Province || !unit.is_valid_on(self.clock.today())) {
-            return Err(DomainError::not_found("trang", code));
-        }
-        Ok(PortalSite { code: unit.code, name: unit.name, national })
+        self.portal_sites()
+            .await?
+            .iter()
+            .find(|s| s.code == code)
+            .cloned()
+            .ok_or_else(|| DomainError::not_found("trang", code))
     }
 
     /// Every portal site: the country, then each current province.
-    pub async fn portal_sites(&self) -> Result<Vec<PortalSite>> {
-        let root = self.portal_site(ROOT_CODE).await?;
+    pub async fn portal_sites(&self) -> Result<Arc<Vec<PortalSite>>> {
+        let today = self.clock.today();
+        if let Some((at, day, sites)) = locked(&self.portal.sites).as_ref()
+            && *day == today
+            && at.elapsed() < SITES_TTL
+        {
+            return Ok(sites.clone());
+        }
+        let root = self.org_by_code(ROOT_CODE, None).await?;
         let provinces = self
             .store
             .org_list(&crate::org::OrgQuery {
                 org_type: Some(OrgType::Province),
-                as_of: Some(self.clock.today()),
+                as_of: Some(today),
                 limit: 500,
                 ..Default::default()
             })
             .await?;
-        let mut sites = vec![root];
+        let mut sites = vec![PortalSite { code: root.code, name: root.name, national: true }];
         sites.extend(provinces.items.into_iter().map(|p| PortalSite { code: p.code, name: p.name, national: false }));
+        let sites = Arc::new(sites);
+        *locked(&self.portal.sites) = Some((std::time::Instant::now(), today, sites.clone()));
         Ok(sites)
     }
 
@@ -1260,33 +1314,23 @@ impl Services {
     }
 
     async fn portal_cached(&self, site: &str, now: DateTime<Utc>) -> Result<Arc<Vec<Bulletin>>> {
-        let generation = {
-            let slot = self.portal.listings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match slot.sites.get(site) {
-                Some((at, list)) if at.elapsed() < PORTAL_TTL => return Ok(list.clone()),
-                _ => slot.generation,
-            }
-        };
-        let list = Arc::new(
-            self.store
-                .portal_bulletins(&PortalQuery { site: site.to_string(), category: None, q: None, now, limit: 100 })
-                .await?,
-        );
-        let mut slot = self.portal.listings.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if slot.generation == generation {
-            slot.sites.insert(site.to_string(), (std::time::Instant::now(), list.clone()));
-        }
-        Ok(list)
+        let query = PortalQuery { site: site.to_string(), category: None, q: None, now, limit: 100 };
+        kept(&self.portal.listings, site.to_string(), self.store.portal_bulletins(&query)).await
     }
 
     /// A published bulletin for the public (current, expired, corrected or withdrawn — the page
     /// says which). Counts a view.
     pub async fn portal_bulletin(&self, id: i64) -> Result<PortalBulletin> {
+        let page = kept(&self.portal.pages, id, self.load_portal_bulletin(id)).await?;
+        *locked(&self.portal.views).entry(id).or_default() += 1;
+        Ok(PortalBulletin { current: page.bulletin.is_current(self.clock.now()), ..(*page).clone() })
+    }
+
+    async fn load_portal_bulletin(&self, id: i64) -> Result<PortalBulletin> {
         let b = self.bulletin_or_404(id).await?;
         if b.published_at.is_none() {
             return Err(DomainError::not_found("bản tin", id.to_string()));
         }
-        *self.portal.views.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(id).or_default() += 1;
         let newer_id = if b.status == Status::Superseded {
             self.store
                 .bulletin_series(b.series_id)

@@ -84,7 +84,7 @@ pub async fn site(State(state): State<AppState>, Path(site): Path<String>, Query
         Some(c) => format!("{path}/feed.atom?chuyen-muc={}", c.as_str()),
         None => format!("{path}/feed.atom"),
     };
-    let sites = state.services.portal_sites().await?.into_iter().map(|s| (site_path(&s.code), s.name)).collect();
+    let sites = state.services.portal_sites().await?.iter().map(|s| (site_path(&s.code), s.name.clone())).collect();
     Ok(PortalPage {
         path,
         alerts: listing
