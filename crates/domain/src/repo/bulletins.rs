@@ -182,8 +182,14 @@ pub trait BulletinStore: Send + Sync {
         by: &str,
         audit: AuditDraft,
     ) -> Result<bool>;
-    /// Deliveries of current bulletins published before `published_before`, not acknowledged.
-    async fn unacknowledged(&self, published_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<PendingAck>>;
+    /// Deliveries of current bulletins published in `[published_from, published_before]`, not
+    /// acknowledged.
+    async fn unacknowledged(
+        &self,
+        published_from: DateTime<Utc>,
+        published_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PendingAck>>;
 
     async fn stations(&self, within_path: &str) -> Result<Vec<Station>>;
     async fn station_get(&self, id: i64) -> Result<Option<Station>>;

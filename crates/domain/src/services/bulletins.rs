@@ -1020,7 +1020,10 @@ impl Services {
     pub async fn run_bulletin_reminders(&self, email: bool) -> Result<ReminderRun> {
         let now = self.clock.now();
         let mut run = ReminderRun::default();
-        let pending = self.store.unacknowledged(now - Duration::hours(EMERGENCY_ACK_HOURS), now).await?;
+        // After the leaders' reminder (three deadlines) nothing more is sent: older bulletins are
+        // not read again.
+        let oldest = now - Duration::hours(3 * ACK_HOURS) - Duration::days(1);
+        let pending = self.store.unacknowledged(oldest, now - Duration::hours(EMERGENCY_ACK_HOURS), now).await?;
         let mut due: Vec<(&crate::repo::bulletins::PendingAck, bool)> = Vec::new();
         for p in &pending {
             let hours = if p.category == Category::Emergency { EMERGENCY_ACK_HOURS } else { ACK_HOURS };

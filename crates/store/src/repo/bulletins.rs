@@ -740,11 +740,17 @@ impl BulletinStore for Db {
         Ok(true)
     }
 
-    async fn unacknowledged(&self, published_before: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<PendingAck>> {
+    async fn unacknowledged(
+        &self,
+        published_from: DateTime<Utc>,
+        published_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PendingAck>> {
         use bulletin::Column as B;
         let current = bulletins_from(
             bulletin::Entity::find()
                 .filter(B::Status.eq(Status::Published.as_str()))
+                .filter(B::PublishedAt.gte(published_from))
                 .filter(B::PublishedAt.lte(published_before))
                 .filter(Cond::any().add(B::ExpiresAt.is_null()).add(B::ExpiresAt.gt(now)))
                 .all(self.connection())
