@@ -768,3 +768,31 @@ pub(crate) async fn a_cannot_reach_b(
     }
     true
 }
+
+#[tokio::test]
+async fn the_demo_has_bulletins_in_every_state_and_an_active_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::harness::test_config(dir.path());
+    let clock = std::sync::Arc::new(domain::clock::ManualClock::new(monday_morning()));
+    let app = dxgov::app::App::open(&config, clock, true).await.unwrap();
+    let s = &app.services;
+    dxgov::demo::load(s, PASSWORD).await.unwrap();
+    let national = s.login("cds.dieuphoi", PASSWORD, None).await.unwrap();
+    for status in Status::ALL {
+        let filter =
+            domain::services::bulletins::BulletinFilter { status: Some(*status), limit: 50, ..Default::default() };
+        assert!(s.bulletins(&national, &filter).await.unwrap().total > 0, "no demo bulletin is {}", status.label());
+    }
+    for site in ["51", "48", "VN"] {
+        let portal = s.portal(site, None, None).await.unwrap();
+        assert!(!portal.alerts.is_empty(), "{site}: the banner");
+    }
+    assert!(s.portal("01", None, None).await.unwrap().alerts.is_empty());
+    assert_eq!(s.cap_feed("VN").await.unwrap().len(), 1, "the national CAP feed");
+    assert_eq!(s.cap_feed("51").await.unwrap().len(), 1, "Quảng Ngãi's relay is its own alert");
+    let filter = domain::services::bulletins::BulletinFilter { limit: 200, ..Default::default() };
+    let all = s.bulletins(&national, &filter).await.unwrap().items;
+    let relay = all.iter().find(|b| b.source_id.is_some()).expect("a relayed bulletin");
+    let reach = s.bulletin_reach(&national, relay.id).await.unwrap();
+    assert!(reach.acknowledged > 0 && reach.acknowledged < reach.targeted && reach.broadcast > 0, "{reach:?}");
+}
