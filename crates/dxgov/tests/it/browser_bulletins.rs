@@ -79,6 +79,36 @@ async fn an_official_publishes_an_emergency_a_commune_acknowledges_it_and_the_da
         assert!(banner.text().await.unwrap().contains("CẢNH BÁO KHẨN CẤP: Bão số 13"), "{site}");
         assert_fits(&c, site).await;
     }
+    // Basic WCAG AA on the portal: text contrast at least 4.5:1, every field labelled, and the
+    // keyboard's first stop is the link that skips to the content.
+    let audit = c
+        .execute(
+            r#"
+            const rgb = s => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+            const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+            const bg = el => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; if (!c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') return rgb(c); } return [255, 255, 255]; };
+            const worst = [];
+            for (const el of document.querySelectorAll('main *, header *')) {
+                if (!el.childNodes.length || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+                const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
+                const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                if (ratio < 4.5) worst.push(el.tagName + ' ' + ratio.toFixed(2) + ' ' + el.textContent.trim().slice(0, 30));
+            }
+            const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                .filter(f => !f.closest('label') && !(f.id && document.querySelector('label[for="' + f.id + '"]')))
+                .map(f => f.name);
+            return { worst, unlabelled };
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit["worst"], serde_json::json!([]), "contrast below 4.5:1");
+    assert_eq!(audit["unlabelled"], serde_json::json!([]), "fields without a label");
+    c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E004}").await.unwrap();
+    let first = c.active_element().await.unwrap();
+    assert_eq!(first.attr("href").await.unwrap().as_deref(), Some("#noi-dung"), "the first Tab stop");
+    assert!(first.is_displayed().await.unwrap(), "the skip link shows when focused");
     c.goto(&app.url("/p/48")).await.unwrap();
     wait_h1(&c, "Thông tin cơ sở Thành phố Đà Nẵng").await;
     assert!(c.find(Locator::Css(".alert-banner")).await.is_err(), "Đà Nẵng was not targeted");
