@@ -226,6 +226,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "Người dân gửi phản ánh tại http://{addr}/phan-anh; Open311: http://{addr}/open311/v2/ (api_key mẫu: {})",
             dxgov::demo::feedback::OPEN311_KEY
         );
+        println!(
+            "Cổng thông tin cơ sở: http://{addr}/p (đang có cảnh báo bão số 13); cảnh báo CAP: http://{addr}/cap/feed.atom"
+        );
     }
     let scheduler = app.scheduler(&config)?;
     if config.jobs_interval_secs > 0 {
