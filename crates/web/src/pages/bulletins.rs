@@ -39,6 +39,11 @@ fn status_class(s: Status) -> &'static str {
     }
 }
 
+/// Unit codes typed in one field, separated by commas, semicolons, spaces or lines.
+fn codes(text: &str) -> Vec<String> {
+    text.split([',', ';', ' ', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()
+}
+
 /// The units where the caller may do `action`, as choices (code, name).
 fn own_units(p: &Principal, action: Action, selected: &str) -> Vec<Choice> {
     let mut seen = Vec::new();
@@ -323,13 +328,7 @@ impl FormValues {
             category,
             publish_at: moment("publish_at", &self.publish_at)?,
             expires_at: moment("expires_at", &self.expires_at)?,
-            targets: self
-                .targets
-                .split([',', ';', ' ', '\n'])
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect(),
+            targets: codes(&self.targets),
             levels: self.levels.iter().map(|l| domain::org::OrgType::parse(l)).collect::<Result<_, _>>()?,
             alert,
         })
@@ -679,10 +678,13 @@ pub async fn correct(
     Actor(p): Actor,
     Path(id): Path<i64>,
 ) -> PageResult {
-    match state.services.correct_bulletin(&p, id).await {
-        Ok(b) => Ok(Redirect::to(&format!("/bulletins/{}/edit", b.id)).into_response()),
-        Err(e) => after::<()>(&state, &session, &p, id, "", Err(e)).await,
-    }
+    let result = state.services.correct_bulletin(&p, id).await;
+    redirect_or_form(
+        result,
+        |b| format!("/bulletins/{}/edit", b.id),
+        |m| show_page(&state, &session, &p, id, None, Some(m)),
+    )
+    .await
 }
 
 pub async fn relay(
@@ -692,17 +694,13 @@ pub async fn relay(
     Path(id): Path<i64>,
     Form(f): Form<Fields>,
 ) -> PageResult {
-    let targets = f
-        .get("targets")
-        .split([',', ';', ' ', '\n'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(String::from)
-        .collect();
-    match state.services.relay_bulletin(&p, id, f.get("org"), f.get("additions"), targets).await {
-        Ok(b) => Ok(Redirect::to(&format!("/bulletins/{}?ok=created", b.id)).into_response()),
-        Err(e) => after::<()>(&state, &session, &p, id, "", Err(e)).await,
-    }
+    let result = state.services.relay_bulletin(&p, id, f.get("org"), f.get("additions"), codes(f.get("targets"))).await;
+    redirect_or_form(
+        result,
+        |b| format!("/bulletins/{}?ok=created", b.id),
+        |m| show_page(&state, &session, &p, id, None, Some(m)),
+    )
+    .await
 }
 
 pub async fn acknowledge(
